@@ -125,25 +125,25 @@ public final class SubmitRules {
     return validateMap("labels", submit.getLabelsMap());
   }
 
-  /** Backoff fields <= 0 mean "default"; set ones must be sane. */
+  /** Unset backoff fields mean "default"; set ones must be sane. */
   public static Optional<Violation> validateBackoff(Backoff backoff) {
-    if (backoff.getInitialMs() < 0) {
+    if (backoff.hasInitialMs() && backoff.getInitialMs() < 0) {
       return violation(
           "retry_policy.initial_backoff_ms",
           "Expected initial_backoff_ms >= 0, but got " + backoff.getInitialMs());
     }
-    if (backoff.getMaxMs() < 0) {
+    if (backoff.hasMaxMs() && backoff.getMaxMs() < 0) {
       return violation(
           "retry_policy.max_backoff_ms",
           "Expected max_backoff_ms >= 0, but got " + backoff.getMaxMs());
     }
-    if (backoff.getMultiplier() != 0
+    if (backoff.hasMultiplier()
         && (backoff.getMultiplier() < 1 || backoff.getMultiplier() > 100)) {
       return violation(
           "retry_policy.multiplier",
           "Expected a multiplier from 1 to 100, but got " + backoff.getMultiplier());
     }
-    if (backoff.getJitter() < 0 || backoff.getJitter() > 1) {
+    if (backoff.hasJitter() && (backoff.getJitter() < 0 || backoff.getJitter() > 1)) {
       return violation(
           "retry_policy.jitter", "Expected a jitter from 0 to 1, but got " + backoff.getJitter());
     }
