@@ -1,0 +1,119 @@
+package io.taskqueue.topology.engine;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs the engine topology: one Kafka Streams instance with the engine's configuration. */
+public final class TaskEngine implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TaskEngine.class);
+
+  private final EngineSettings settings;
+  private final EngineMetrics metrics;
+  private final PartitionRegistry registry = new PartitionRegistry();
+  private final KafkaStreams streams;
+  private final CountDownLatch running = new CountDownLatch(1);
+
+  public TaskEngine(EngineSettings settings, MeterRegistry meterRegistry) {
+    this.settings = settings;
+    this.metrics = new EngineMetrics(meterRegistry);
+    Topology topology = TaskEngineTopology.build(settings, metrics, registry);
+    this.streams = new KafkaStreams(topology, streamsConfig(settings));
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          LOG.error("Stream thread failed; replacing it (its tasks restart from the last commit)", e);
+          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    streams.setStateListener(
+        (next, previous) -> {
+          LOG.info("Engine state {} -> {}", previous, next);
+          if (next == KafkaStreams.State.RUNNING) {
+            running.countDown();
+          }
+        });
+  }
+
+  /** The Streams configuration the engine runs with; see the ADR on processing guarantees. */
+  public static Properties streamsConfig(EngineSettings s) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, s.applicationId());
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, s.processingGuarantee());
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, s.commitIntervalMs());
+    p.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toString());
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, s.streamThreads());
+    p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas());
+    if (!s.applicationServer().isEmpty()) {
+      p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, s.applicationServer());
+    }
+    // The engine keeps no record cache: every transition is forwarded as it happens.
+    p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+    // Latency over batching: Streams' internal producer defaults to linger.ms=100.
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 2000);
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 5);
+    // Fail over quickly when an instance dies (see the HA ADR).
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1_000);
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
+    return p;
+  }
+
+  public void start() {
+    LOG.info(
+        "Starting engine {} on {} ({} partitions, {}, commit every {} ms)",
+        settings.applicationId(),
+        settings.bootstrapServers(),
+        settings.partitions(),
+        settings.processingGuarantee(),
+        settings.commitIntervalMs());
+    streams.start();
+  }
+
+  /** Waits until the engine has joined the group and restored its stores. */
+  public boolean awaitRunning(Duration timeout) throws InterruptedException {
+    return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  /** The Kafka Streams instance, for interactive queries. */
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  public PartitionRegistry partitions() {
+    return registry;
+  }
+
+  public EngineMetrics metrics() {
+    return metrics;
+  }
+
+  public EngineSettings settings() {
+    return settings;
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(30));
+  }
+
+  public void close(Duration timeout) {
+    streams.close(timeout);
+  }
+}
