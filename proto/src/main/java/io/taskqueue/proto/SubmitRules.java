@@ -137,8 +137,7 @@ public final class SubmitRules {
           "retry_policy.max_backoff_ms",
           "Expected max_backoff_ms >= 0, but got " + backoff.getMaxMs());
     }
-    if (backoff.hasMultiplier()
-        && (backoff.getMultiplier() < 1 || backoff.getMultiplier() > 100)) {
+    if (backoff.hasMultiplier() && (backoff.getMultiplier() < 1 || backoff.getMultiplier() > 100)) {
       return violation(
           "retry_policy.multiplier",
           "Expected a multiplier from 1 to 100, but got " + backoff.getMultiplier());
