@@ -59,37 +59,103 @@ public record TaskSpec(
 
   public TaskSpec withPriority(int value) {
     return new TaskSpec(
-        taskId, queue, payload, value, maxRetries, delayMs, runAt, timeoutMs, backoff, taskType,
-        metadata, labels, idempotencyKey);
+        taskId,
+        queue,
+        payload,
+        value,
+        maxRetries,
+        delayMs,
+        runAt,
+        timeoutMs,
+        backoff,
+        taskType,
+        metadata,
+        labels,
+        idempotencyKey);
   }
 
   public TaskSpec withMaxRetries(int value) {
     return new TaskSpec(
-        taskId, queue, payload, priority, value, delayMs, runAt, timeoutMs, backoff, taskType,
-        metadata, labels, idempotencyKey);
+        taskId,
+        queue,
+        payload,
+        priority,
+        value,
+        delayMs,
+        runAt,
+        timeoutMs,
+        backoff,
+        taskType,
+        metadata,
+        labels,
+        idempotencyKey);
   }
 
   public TaskSpec withDelayMs(long value) {
     return new TaskSpec(
-        taskId, queue, payload, priority, maxRetries, value, runAt, timeoutMs, backoff, taskType,
-        metadata, labels, idempotencyKey);
+        taskId,
+        queue,
+        payload,
+        priority,
+        maxRetries,
+        value,
+        runAt,
+        timeoutMs,
+        backoff,
+        taskType,
+        metadata,
+        labels,
+        idempotencyKey);
   }
 
   public TaskSpec withRunAt(long value) {
     return new TaskSpec(
-        taskId, queue, payload, priority, maxRetries, delayMs, value, timeoutMs, backoff, taskType,
-        metadata, labels, idempotencyKey);
+        taskId,
+        queue,
+        payload,
+        priority,
+        maxRetries,
+        delayMs,
+        value,
+        timeoutMs,
+        backoff,
+        taskType,
+        metadata,
+        labels,
+        idempotencyKey);
   }
 
   public TaskSpec withTimeoutMs(long value) {
     return new TaskSpec(
-        taskId, queue, payload, priority, maxRetries, delayMs, runAt, value, backoff, taskType,
-        metadata, labels, idempotencyKey);
+        taskId,
+        queue,
+        payload,
+        priority,
+        maxRetries,
+        delayMs,
+        runAt,
+        value,
+        backoff,
+        taskType,
+        metadata,
+        labels,
+        idempotencyKey);
   }
 
   public TaskSpec withBackoff(BackoffOverride value) {
     return new TaskSpec(
-        taskId, queue, payload, priority, maxRetries, delayMs, runAt, timeoutMs, value, taskType,
-        metadata, labels, idempotencyKey);
+        taskId,
+        queue,
+        payload,
+        priority,
+        maxRetries,
+        delayMs,
+        runAt,
+        timeoutMs,
+        value,
+        taskType,
+        metadata,
+        labels,
+        idempotencyKey);
   }
 }

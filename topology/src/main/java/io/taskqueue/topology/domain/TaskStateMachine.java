@@ -105,24 +105,30 @@ public final class TaskStateMachine {
       return new Ignored("Timer of task " + task.taskId() + " is not due");
     }
     return switch (task.status()) {
-      case PENDING -> accept(Transition.PROMOTED, ctx, task.attempt(), "", "", 0,
-          ctx.nextReadySeq(), null);
+      case PENDING ->
+          accept(Transition.PROMOTED, ctx, task.attempt(), "", "", 0, ctx.nextReadySeq(), null);
       case RUNNING -> {
         if (!task.started()) {
-          yield accept(Transition.START_TIMED_OUT, ctx, task.attempt(), "",
-              "not started within " + ctx.policy().startTimeoutMs() + " ms of dispatch", 0,
-              task.readySeq(), null);
+          yield accept(
+              Transition.START_TIMED_OUT,
+              ctx,
+              task.attempt(),
+              "",
+              "not started within " + ctx.policy().startTimeoutMs() + " ms of dispatch",
+              0,
+              task.readySeq(),
+              null);
         }
         String error = "timed out after " + task.timeoutMs() + " ms";
-        yield retryOrFail(task, ctx, error, false, Transition.TIMED_OUT_RETRY,
-            Transition.TIMED_OUT);
+        yield retryOrFail(
+            task, ctx, error, false, Transition.TIMED_OUT_RETRY, Transition.TIMED_OUT);
       }
-      case SUCCESS -> accept(Transition.EXPIRED_SUCCESS, ctx, task.attempt(), "", "retention", 0,
-          0, null);
-      case FAILED -> accept(Transition.EXPIRED_FAILED, ctx, task.attempt(), "", "retention", 0, 0,
-          null);
-      case CANCELLED -> accept(Transition.EXPIRED_CANCELLED, ctx, task.attempt(), "", "retention",
-          0, 0, null);
+      case SUCCESS ->
+          accept(Transition.EXPIRED_SUCCESS, ctx, task.attempt(), "", "retention", 0, 0, null);
+      case FAILED ->
+          accept(Transition.EXPIRED_FAILED, ctx, task.attempt(), "", "retention", 0, 0, null);
+      case CANCELLED ->
+          accept(Transition.EXPIRED_CANCELLED, ctx, task.attempt(), "", "retention", 0, 0, null);
       case QUEUED -> new Ignored("A QUEUED task has no timer");
     };
   }
@@ -160,48 +166,61 @@ public final class TaskStateMachine {
     if (stale != null) {
       return stale;
     }
-    return retryOrFail(task, ctx, report.error(), report.nonRetryable(),
-        Transition.RETRY_SCHEDULED, Transition.FAILED_FINALLY);
+    return retryOrFail(
+        task,
+        ctx,
+        report.error(),
+        report.nonRetryable(),
+        Transition.RETRY_SCHEDULED,
+        Transition.FAILED_FINALLY);
   }
 
   private static Decision decideWorkerLost(Task task, WorkerLost lost, Context ctx) {
     if (task.status() != RUNNING || !task.workerId().equals(lost.workerId())) {
       return new Ignored("Task " + task.taskId() + " is not held by worker " + lost.workerId());
     }
-    String error = "worker " + lost.workerId() + " stopped heartbeating during attempt "
-        + task.attempt();
-    return retryOrFail(task, ctx, error, false, Transition.WORKER_LOST_RETRY,
-        Transition.WORKER_LOST_FINALLY);
+    String error =
+        "worker " + lost.workerId() + " stopped heartbeating during attempt " + task.attempt();
+    return retryOrFail(
+        task, ctx, error, false, Transition.WORKER_LOST_RETRY, Transition.WORKER_LOST_FINALLY);
   }
 
   private static Decision decideCancel(Task task, Cancel cancel, Context ctx) {
-    Transition row = switch (task.status()) {
-      case PENDING -> Transition.CANCELLED_PENDING;
-      case QUEUED -> Transition.CANCELLED_QUEUED;
-      case RUNNING -> Transition.CANCELLED_RUNNING;
-      default -> null;
-    };
+    Transition row =
+        switch (task.status()) {
+          case PENDING -> Transition.CANCELLED_PENDING;
+          case QUEUED -> Transition.CANCELLED_QUEUED;
+          case RUNNING -> Transition.CANCELLED_RUNNING;
+          default -> null;
+        };
     if (row == null) {
       return new Rejected(
           Rejection.NOT_CANCELLABLE,
-          "Expected a PENDING, QUEUED or RUNNING task to cancel, but task " + task.taskId()
-              + " is " + task.status());
+          "Expected a PENDING, QUEUED or RUNNING task to cancel, but task "
+              + task.taskId()
+              + " is "
+              + task.status());
     }
-    String reason = cancel.reason() == null || cancel.reason().isBlank()
-        ? "cancelled on request" : cancel.reason();
+    String reason =
+        cancel.reason() == null || cancel.reason().isBlank()
+            ? "cancelled on request"
+            : cancel.reason();
     return accept(row, ctx, task.attempt(), task.workerId(), reason, 0, 0, null);
   }
 
   private static Decision decideRequeue(Task task, Context ctx) {
-    Transition row = switch (task.status()) {
-      case FAILED -> Transition.REQUEUED_FAILED;
-      case CANCELLED -> Transition.REQUEUED_CANCELLED;
-      default -> null;
-    };
+    Transition row =
+        switch (task.status()) {
+          case FAILED -> Transition.REQUEUED_FAILED;
+          case CANCELLED -> Transition.REQUEUED_CANCELLED;
+          default -> null;
+        };
     if (row == null) {
       return new Rejected(
           Rejection.NOT_REQUEUEABLE,
-          "Expected a FAILED or CANCELLED task to retry, but task " + task.taskId() + " is "
+          "Expected a FAILED or CANCELLED task to retry, but task "
+              + task.taskId()
+              + " is "
               + task.status());
     }
     return accept(row, ctx, task.attempt(), "", "", 0, ctx.nextReadySeq(), null);
@@ -215,44 +234,77 @@ public final class TaskStateMachine {
     if (task.status() != RUNNING) {
       return new Rejected(
           Rejection.STALE_REPORT,
-          "Expected task " + task.taskId() + " to be RUNNING attempt " + report.attempt()
-              + ", but it is " + task.status());
+          "Expected task "
+              + task.taskId()
+              + " to be RUNNING attempt "
+              + report.attempt()
+              + ", but it is "
+              + task.status());
     }
     if (task.attempt() != report.attempt()) {
       return new Rejected(
           Rejection.STALE_REPORT,
-          "Expected a report for attempt " + task.attempt() + " of task " + task.taskId()
-              + ", but got attempt " + report.attempt() + " from " + report.workerId());
+          "Expected a report for attempt "
+              + task.attempt()
+              + " of task "
+              + task.taskId()
+              + ", but got attempt "
+              + report.attempt()
+              + " from "
+              + report.workerId());
     }
     if (!task.workerId().isEmpty() && !task.workerId().equals(report.workerId())) {
       return new Rejected(
           Rejection.STALE_REPORT,
-          "Expected a report from worker " + task.workerId() + " for attempt " + task.attempt()
-              + ", but got one from " + report.workerId());
+          "Expected a report from worker "
+              + task.workerId()
+              + " for attempt "
+              + task.attempt()
+              + ", but got one from "
+              + report.workerId());
     }
     return null;
   }
 
   private static Decision retryOrFail(
-      Task task, Context ctx, String error, boolean nonRetryable, Transition retry,
+      Task task,
+      Context ctx,
+      String error,
+      boolean nonRetryable,
+      Transition retry,
       Transition fail) {
     if (nonRetryable || task.attempt() >= task.attemptLimit()) {
       return accept(fail, ctx, task.attempt(), task.workerId(), error, 0, 0, null);
     }
-    long delay = task.backoff().delayAfter(task.attempt(), task.taskId());
+    // The n-th failure of the current budget: attempts handed back (which raised attemptLimit) and
+    // attempts before a re-queue do not advance the schedule.
+    int failure = task.attempt() - (task.attemptLimit() - task.maxRetries() - 1);
+    long delay = task.backoff().delayAfter(failure, task.taskId());
     return accept(retry, ctx, task.attempt(), task.workerId(), error, ctx.now() + delay, 0, null);
   }
 
   private static Decision illegal(Task task, String action, String expected) {
     return new Rejected(
         Rejection.ILLEGAL_TRANSITION,
-        "Expected task " + task.taskId() + " to be " + expected + " for " + action + ", but it is "
+        "Expected task "
+            + task.taskId()
+            + " to be "
+            + expected
+            + " for "
+            + action
+            + ", but it is "
             + task.status());
   }
 
   private static Decision accept(
-      Transition transition, Context ctx, int attempt, String workerId, String text, long runAt,
-      long readySeq, TaskSpec spec) {
+      Transition transition,
+      Context ctx,
+      int attempt,
+      String workerId,
+      String text,
+      long runAt,
+      long readySeq,
+      TaskSpec spec) {
     return new Accepted(
         new Event(transition, ctx.now(), attempt, workerId, text, runAt, readySeq, spec));
   }
@@ -277,26 +329,39 @@ public final class TaskStateMachine {
     switch (t) {
       case SUBMITTED -> b.queuedAt(at).firstQueuedAt(at).readySeq(event.readySeq()).deadlineAt(0);
       case SUBMITTED_DELAYED -> b.runAt(event.runAt()).deadlineAt(event.runAt());
-      case PROMOTED -> b.queuedAt(at).readySeq(event.readySeq()).deadlineAt(0)
-          .firstQueuedAt(task.firstQueuedAt() == 0 ? at : task.firstQueuedAt());
-      case DISPATCHED -> b.attempt(event.attempt()).dispatchedAt(at).workerId("")
-          .deadlineAt(at + policy.startTimeoutMs());
+      case PROMOTED ->
+          b.queuedAt(at)
+              .readySeq(event.readySeq())
+              .deadlineAt(0)
+              .firstQueuedAt(task.firstQueuedAt() == 0 ? at : task.firstQueuedAt());
+      case DISPATCHED ->
+          b.attempt(event.attempt())
+              .dispatchedAt(at)
+              .workerId("")
+              .deadlineAt(at + policy.startTimeoutMs());
       case STARTED -> b.startedAt(at).workerId(event.workerId()).deadlineAt(at + task.timeoutMs());
       case SUCCEEDED -> terminal(b, at, policy).result(event.text()).error("");
       case RETRY_SCHEDULED, TIMED_OUT_RETRY, WORKER_LOST_RETRY ->
           b.error(event.text()).runAt(event.runAt()).deadlineAt(event.runAt());
-      case FAILED_FINALLY, TIMED_OUT, WORKER_LOST_FINALLY -> terminal(b, at, policy)
-          .error(event.text());
+      case FAILED_FINALLY, TIMED_OUT, WORKER_LOST_FINALLY ->
+          terminal(b, at, policy).error(event.text());
       case CANCELLED_BY_HANDLER, CANCELLED_PENDING, CANCELLED_QUEUED, CANCELLED_RUNNING ->
           terminal(b, at, policy).error(event.text());
       // Handed back without having run to an outcome: it does not use up a retry, and it goes
       // back to its old place in line.
-      case RELEASED, START_TIMED_OUT -> b.attemptLimit(task.attemptLimit() + 1).queuedAt(at)
-          .readySeq(event.readySeq()).deadlineAt(0);
-      case REQUEUED_FAILED, REQUEUED_CANCELLED -> b
-          .attemptLimit(task.attempt() + task.maxRetries() + 1)
-          .queuedAt(at).readySeq(event.readySeq()).completedAt(0).result("").runAt(0)
-          .deadlineAt(0);
+      case RELEASED, START_TIMED_OUT ->
+          b.attemptLimit(task.attemptLimit() + 1)
+              .queuedAt(at)
+              .readySeq(event.readySeq())
+              .deadlineAt(0);
+      case REQUEUED_FAILED, REQUEUED_CANCELLED ->
+          b.attemptLimit(task.attempt() + task.maxRetries() + 1)
+              .queuedAt(at)
+              .readySeq(event.readySeq())
+              .completedAt(0)
+              .result("")
+              .runAt(0)
+              .deadlineAt(0);
       case EXPIRED_SUCCESS, EXPIRED_FAILED, EXPIRED_CANCELLED ->
           throw new AssertionError("handled above");
     }

@@ -63,7 +63,8 @@ public final class EngineMetrics {
             topic,
             t ->
                 Counter.builder("taskqueue.engine.poison.records")
-                    .description("Undecodable or invalid input records sent to the dead-letter topic")
+                    .description(
+                        "Undecodable or invalid input records sent to the dead-letter topic")
                     .tag("topic", t)
                     .register(registry))
         .increment();

@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * Configuration of the task engine. Each value is documented with its default in {@link
- * #defaults}; {@link #validate} runs in the constructor so bad values fail at start-up.
+ * Configuration of the task engine. Each value is documented with its default in {@link #defaults};
+ * {@link #validate} runs in the constructor so bad values fail at start-up.
  *
  * @param applicationId Kafka Streams application id; instances with the same id share the work
  * @param bootstrapServers Kafka bootstrap servers
@@ -107,88 +107,245 @@ public record EngineSettings(
 
   public EngineSettings withApplicationId(String value) {
     return new EngineSettings(
-        value, bootstrapServers, topics, partitions, processingGuarantee, commitIntervalMs,
-        stateDir, streamThreads, standbyReplicas, applicationServer, timerTickMs,
-        schedulerTickMs, leaseCheckMs, workerTtlMs, prefetch, maxPayloadBytes, maxTimersPerTick,
+        value,
+        bootstrapServers,
+        topics,
+        partitions,
+        processingGuarantee,
+        commitIntervalMs,
+        stateDir,
+        streamThreads,
+        standbyReplicas,
+        applicationServer,
+        timerTickMs,
+        schedulerTickMs,
+        leaseCheckMs,
+        workerTtlMs,
+        prefetch,
+        maxPayloadBytes,
+        maxTimersPerTick,
         policy);
   }
 
   public EngineSettings withTopics(Topics value) {
     return new EngineSettings(
-        applicationId, bootstrapServers, value, partitions, processingGuarantee, commitIntervalMs,
-        stateDir, streamThreads, standbyReplicas, applicationServer, timerTickMs,
-        schedulerTickMs, leaseCheckMs, workerTtlMs, prefetch, maxPayloadBytes, maxTimersPerTick,
+        applicationId,
+        bootstrapServers,
+        value,
+        partitions,
+        processingGuarantee,
+        commitIntervalMs,
+        stateDir,
+        streamThreads,
+        standbyReplicas,
+        applicationServer,
+        timerTickMs,
+        schedulerTickMs,
+        leaseCheckMs,
+        workerTtlMs,
+        prefetch,
+        maxPayloadBytes,
+        maxTimersPerTick,
         policy);
   }
 
   public EngineSettings withPartitions(int value) {
     return new EngineSettings(
-        applicationId, bootstrapServers, topics, value, processingGuarantee, commitIntervalMs,
-        stateDir, streamThreads, standbyReplicas, applicationServer, timerTickMs,
-        schedulerTickMs, leaseCheckMs, workerTtlMs, prefetch, maxPayloadBytes, maxTimersPerTick,
+        applicationId,
+        bootstrapServers,
+        topics,
+        value,
+        processingGuarantee,
+        commitIntervalMs,
+        stateDir,
+        streamThreads,
+        standbyReplicas,
+        applicationServer,
+        timerTickMs,
+        schedulerTickMs,
+        leaseCheckMs,
+        workerTtlMs,
+        prefetch,
+        maxPayloadBytes,
+        maxTimersPerTick,
         policy);
   }
 
   /** Switches the guarantee and picks the matching default commit interval. */
   public EngineSettings withProcessingGuarantee(String value) {
     return new EngineSettings(
-        applicationId, bootstrapServers, topics, partitions, value,
-        EXACTLY_ONCE_V2.equals(value) ? 20 : 100, stateDir, streamThreads, standbyReplicas,
-        applicationServer, timerTickMs, schedulerTickMs, leaseCheckMs, workerTtlMs, prefetch,
-        maxPayloadBytes, maxTimersPerTick, policy);
+        applicationId,
+        bootstrapServers,
+        topics,
+        partitions,
+        value,
+        EXACTLY_ONCE_V2.equals(value) ? 20 : 100,
+        stateDir,
+        streamThreads,
+        standbyReplicas,
+        applicationServer,
+        timerTickMs,
+        schedulerTickMs,
+        leaseCheckMs,
+        workerTtlMs,
+        prefetch,
+        maxPayloadBytes,
+        maxTimersPerTick,
+        policy);
   }
 
   public EngineSettings withCommitIntervalMs(long value) {
     return new EngineSettings(
-        applicationId, bootstrapServers, topics, partitions, processingGuarantee, value,
-        stateDir, streamThreads, standbyReplicas, applicationServer, timerTickMs,
-        schedulerTickMs, leaseCheckMs, workerTtlMs, prefetch, maxPayloadBytes, maxTimersPerTick,
+        applicationId,
+        bootstrapServers,
+        topics,
+        partitions,
+        processingGuarantee,
+        value,
+        stateDir,
+        streamThreads,
+        standbyReplicas,
+        applicationServer,
+        timerTickMs,
+        schedulerTickMs,
+        leaseCheckMs,
+        workerTtlMs,
+        prefetch,
+        maxPayloadBytes,
+        maxTimersPerTick,
         policy);
   }
 
   public EngineSettings withStateDir(Path value) {
     return new EngineSettings(
-        applicationId, bootstrapServers, topics, partitions, processingGuarantee, commitIntervalMs,
-        value, streamThreads, standbyReplicas, applicationServer, timerTickMs, schedulerTickMs,
-        leaseCheckMs, workerTtlMs, prefetch, maxPayloadBytes, maxTimersPerTick, policy);
+        applicationId,
+        bootstrapServers,
+        topics,
+        partitions,
+        processingGuarantee,
+        commitIntervalMs,
+        value,
+        streamThreads,
+        standbyReplicas,
+        applicationServer,
+        timerTickMs,
+        schedulerTickMs,
+        leaseCheckMs,
+        workerTtlMs,
+        prefetch,
+        maxPayloadBytes,
+        maxTimersPerTick,
+        policy);
   }
 
   public EngineSettings withWorkerTtlMs(long value) {
     return new EngineSettings(
-        applicationId, bootstrapServers, topics, partitions, processingGuarantee, commitIntervalMs,
-        stateDir, streamThreads, standbyReplicas, applicationServer, timerTickMs,
-        schedulerTickMs, leaseCheckMs, value, prefetch, maxPayloadBytes, maxTimersPerTick,
+        applicationId,
+        bootstrapServers,
+        topics,
+        partitions,
+        processingGuarantee,
+        commitIntervalMs,
+        stateDir,
+        streamThreads,
+        standbyReplicas,
+        applicationServer,
+        timerTickMs,
+        schedulerTickMs,
+        leaseCheckMs,
+        value,
+        prefetch,
+        maxPayloadBytes,
+        maxTimersPerTick,
         policy);
   }
 
   public EngineSettings withPrefetch(double value) {
     return new EngineSettings(
-        applicationId, bootstrapServers, topics, partitions, processingGuarantee, commitIntervalMs,
-        stateDir, streamThreads, standbyReplicas, applicationServer, timerTickMs,
-        schedulerTickMs, leaseCheckMs, workerTtlMs, value, maxPayloadBytes, maxTimersPerTick,
+        applicationId,
+        bootstrapServers,
+        topics,
+        partitions,
+        processingGuarantee,
+        commitIntervalMs,
+        stateDir,
+        streamThreads,
+        standbyReplicas,
+        applicationServer,
+        timerTickMs,
+        schedulerTickMs,
+        leaseCheckMs,
+        workerTtlMs,
+        value,
+        maxPayloadBytes,
+        maxTimersPerTick,
         policy);
   }
 
   public EngineSettings withPolicy(EnginePolicy value) {
     return new EngineSettings(
-        applicationId, bootstrapServers, topics, partitions, processingGuarantee, commitIntervalMs,
-        stateDir, streamThreads, standbyReplicas, applicationServer, timerTickMs,
-        schedulerTickMs, leaseCheckMs, workerTtlMs, prefetch, maxPayloadBytes, maxTimersPerTick,
+        applicationId,
+        bootstrapServers,
+        topics,
+        partitions,
+        processingGuarantee,
+        commitIntervalMs,
+        stateDir,
+        streamThreads,
+        standbyReplicas,
+        applicationServer,
+        timerTickMs,
+        schedulerTickMs,
+        leaseCheckMs,
+        workerTtlMs,
+        prefetch,
+        maxPayloadBytes,
+        maxTimersPerTick,
         value);
   }
 
   public EngineSettings withApplicationServer(String value) {
     return new EngineSettings(
-        applicationId, bootstrapServers, topics, partitions, processingGuarantee, commitIntervalMs,
-        stateDir, streamThreads, standbyReplicas, value, timerTickMs, schedulerTickMs,
-        leaseCheckMs, workerTtlMs, prefetch, maxPayloadBytes, maxTimersPerTick, policy);
+        applicationId,
+        bootstrapServers,
+        topics,
+        partitions,
+        processingGuarantee,
+        commitIntervalMs,
+        stateDir,
+        streamThreads,
+        standbyReplicas,
+        value,
+        timerTickMs,
+        schedulerTickMs,
+        leaseCheckMs,
+        workerTtlMs,
+        prefetch,
+        maxPayloadBytes,
+        maxTimersPerTick,
+        policy);
   }
 
   public EngineSettings withStandbyReplicas(int value) {
     return new EngineSettings(
-        applicationId, bootstrapServers, topics, partitions, processingGuarantee, commitIntervalMs,
-        stateDir, streamThreads, value, applicationServer, timerTickMs, schedulerTickMs,
-        leaseCheckMs, workerTtlMs, prefetch, maxPayloadBytes, maxTimersPerTick, policy);
+        applicationId,
+        bootstrapServers,
+        topics,
+        partitions,
+        processingGuarantee,
+        commitIntervalMs,
+        stateDir,
+        streamThreads,
+        value,
+        applicationServer,
+        timerTickMs,
+        schedulerTickMs,
+        leaseCheckMs,
+        workerTtlMs,
+        prefetch,
+        maxPayloadBytes,
+        maxTimersPerTick,
+        policy);
   }
 
   private static void require(boolean ok, String expected, Object actual) {

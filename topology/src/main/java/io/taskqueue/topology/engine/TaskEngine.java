@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -32,7 +33,8 @@ public final class TaskEngine implements AutoCloseable {
     this.streams = new KafkaStreams(topology, streamsConfig(settings));
     streams.setUncaughtExceptionHandler(
         e -> {
-          LOG.error("Stream thread failed; replacing it (its tasks restart from the last commit)", e);
+          LOG.error(
+              "Stream thread failed; replacing it (its tasks restart from the last commit)", e);
           return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
     streams.setStateListener(
@@ -113,7 +115,13 @@ public final class TaskEngine implements AutoCloseable {
     close(Duration.ofSeconds(30));
   }
 
+  /**
+   * Closes and leaves the group, so the remaining instances take the partitions over at once
+   * instead of after the session timeout (a rolling restart then stalls for a rebalance, not 10 s).
+   */
   public void close(Duration timeout) {
-    streams.close(timeout);
+    streams.close(
+        CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+            .withTimeout(timeout));
   }
 }

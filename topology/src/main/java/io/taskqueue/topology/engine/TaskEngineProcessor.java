@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Dispatch is pull-free and credit-based: a QUEUED task is written to its queue's dispatch topic
  * only while the queue has budget ({@link DispatchBudget}), immediately when it arrives or a slot
- * frees, and on a scheduler tick for changes that arrive through the global tables (workers join,
- * a queue is resumed). So the backlog stays here, in priority order, and strict priority holds.
+ * frees, and on a scheduler tick for changes that arrive through the global tables (workers join, a
+ * queue is resumed). So the backlog stays here, in priority order, and strict priority holds.
  *
  * <p>Two wall-clock punctuators drive time: the timer tick fires due deadlines (delays, backoff,
  * start and execution timeouts, retention), the scheduler tick refreshes the worker and queue
@@ -105,7 +105,9 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
     queueConfigs.refresh(queueConfigStore);
     lastLeaseCheck = now;
     context.schedule(
-        Duration.ofMillis(settings.timerTickMs()), PunctuationType.WALL_CLOCK_TIME, this::onTimerTick);
+        Duration.ofMillis(settings.timerTickMs()),
+        PunctuationType.WALL_CLOCK_TIME,
+        this::onTimerTick);
     context.schedule(
         Duration.ofMillis(settings.schedulerTickMs()),
         PunctuationType.WALL_CLOCK_TIME,
@@ -166,7 +168,8 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
     try {
       command = Command.parseFrom(record.value());
     } catch (InvalidProtocolBufferException e) {
-      deadLetter(record, topic, "Expected a Command protobuf, but decoding failed: " + e.getMessage());
+      deadLetter(
+          record, topic, "Expected a Command protobuf, but decoding failed: " + e.getMessage());
       return;
     }
     switch (command.getKindCase()) {
@@ -177,7 +180,8 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
         if (violation.isPresent()) {
           deadLetter(record, topic, "Invalid submit: " + violation.get().message());
         } else if (!submit.getTaskId().equals(record.key())) {
-          deadLetter(record, topic, "Expected the record key to be the task id " + submit.getTaskId());
+          deadLetter(
+              record, topic, "Expected the record key to be the task id " + submit.getTaskId());
         } else {
           handle(record.key(), new TaskInput.Submit(ProtoMapper.toSpec(submit)));
         }
@@ -195,7 +199,9 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
       report = WorkerReport.parseFrom(record.value());
     } catch (InvalidProtocolBufferException e) {
       deadLetter(
-          record, topic, "Expected a WorkerReport protobuf, but decoding failed: " + e.getMessage());
+          record,
+          topic,
+          "Expected a WorkerReport protobuf, but decoding failed: " + e.getMessage());
       return;
     }
     TaskInput input = ProtoMapper.toInput(report);
@@ -313,8 +319,7 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
     long now = event.at();
     if (after != null) {
       ctx.forward(
-          new Record<>(
-              taskId, ProtoMapper.toEventRecord(before, after, event).toByteArray(), now),
+          new Record<>(taskId, ProtoMapper.toEventRecord(before, after, event).toByteArray(), now),
           EVENTS_SINK);
     }
     switch (t) {
@@ -371,7 +376,12 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
   private void control(
       String taskId, int attempt, String workerId, ControlRecord.Builder controlRecord) {
     ControlRecord value =
-        controlRecord.setTaskId(taskId).setAttempt(attempt).setWorkerId(workerId).setAt(now()).build();
+        controlRecord
+            .setTaskId(taskId)
+            .setAttempt(attempt)
+            .setWorkerId(workerId)
+            .setAt(now())
+            .build();
     ctx.forward(new Record<>(taskId, value.toByteArray(), now()), CONTROL_SINK);
   }
 
@@ -460,8 +470,12 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
       for (String taskId : List.copyOf(entry.getValue())) {
         Task task = loadTask(taskId);
         if (task != null && workers.isLost(workerId, task.startedAt(), now)) {
-          LOG.warn("task={} queue={} worker {} lost; taking attempt {} back", taskId, task.queue(),
-              workerId, task.attempt());
+          LOG.warn(
+              "task={} queue={} worker {} lost; taking attempt {} back",
+              taskId,
+              task.queue(),
+              workerId,
+              task.attempt());
           handle(taskId, new TaskInput.WorkerLost(workerId));
         }
       }
@@ -499,11 +513,9 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
             .setPartition(metadata.map(RecordMetadata::partition).orElse(-1))
             .setOffset(metadata.map(RecordMetadata::offset).orElse(-1L))
             .setReason(reason)
-            .setKey(
-                record.key() == null
-                    ? ByteString.EMPTY
-                    : ByteString.copyFromUtf8(record.key()))
-            .setValue(record.value() == null ? ByteString.EMPTY : ByteString.copyFrom(record.value()))
+            .setKey(record.key() == null ? ByteString.EMPTY : ByteString.copyFromUtf8(record.key()))
+            .setValue(
+                record.value() == null ? ByteString.EMPTY : ByteString.copyFrom(record.value()))
             .setAt(now())
             .build();
     LOG.warn(

@@ -19,10 +19,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *   <li>Commands and reports of one task must be handled in order by one owner, so both topics are
  *       keyed by task id, co-partitioned, and feed one processor ({@code task-engine}) with one
  *       store ({@code task-store}). No repartitioning, no joins.
- *   <li>Dispatch credit and queue settings are cluster-wide facts that every partition must see,
- *       so the worker registry and the queue configuration are global tables. Queue commands are
- *       applied by the partition that owns the queue's key (serialising them) and published to
- *       the compacted queue-config topic that feeds the global table.
+ *   <li>Dispatch credit and queue settings are cluster-wide facts that every partition must see, so
+ *       the worker registry and the queue configuration are global tables. Queue commands are
+ *       applied by the partition that owns the queue's key (serialising them) and published to the
+ *       compacted queue-config topic that feeds the global table.
  * </ul>
  *
  * Every source, processor, store and sink is named by a constant, so the topology description and

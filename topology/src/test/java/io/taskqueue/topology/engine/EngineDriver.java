@@ -211,7 +211,8 @@ final class EngineDriver implements AutoCloseable {
   }
 
   void started(Dispatch d, String workerId) {
-    report(d, workerId, r -> r.setStarted(io.taskqueue.proto.internal.Started.getDefaultInstance()));
+    report(
+        d, workerId, r -> r.setStarted(io.taskqueue.proto.internal.Started.getDefaultInstance()));
   }
 
   void succeeded(Dispatch d, String workerId, String result) {

@@ -330,9 +330,7 @@ class TaskEngineTopologyTest {
 
     engine.pause("reports", false);
     engine.tick();
-    assertThat(engine.dispatched("reports"))
-        .extracting(Dispatch::getTaskId)
-        .containsExactly(a, b);
+    assertThat(engine.dispatched("reports")).extracting(Dispatch::getTaskId).containsExactly(a, b);
   }
 
   @Test
