@@ -309,6 +309,7 @@ public final class Worker implements AutoCloseable {
       log.error("Worker shutdown failed worker_id={}", settings.workerId(), e);
       halt();
     } finally {
+      metrics.unbindGauges();
       state.set(State.CLOSED);
       terminated.countDown();
       if (interrupted) {
@@ -331,6 +332,7 @@ public final class Worker implements AutoCloseable {
     interrupted |= !uninterrupted(poller::halt);
     interrupted |= !uninterrupted(controlListener::close);
     producer.close(Duration.ZERO);
+    metrics.unbindGauges();
     terminated.countDown();
     log.warn("Worker halted worker_id={}", settings.workerId());
     if (interrupted) {

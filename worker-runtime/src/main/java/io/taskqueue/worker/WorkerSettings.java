@@ -73,6 +73,7 @@ public record WorkerSettings(
           "group.id",
           "enable.auto.commit",
           "auto.offset.reset",
+          "isolation.level",
           "key.serializer",
           "value.serializer",
           "key.deserializer",

@@ -58,8 +58,11 @@ public final class KafkaClients {
   /**
    * Dispatch topics, in the shared worker group. Offsets are committed by the worker once a
    * dispatch is settled (never automatically); a new group starts at the earliest offset, because
-   * dispatches written before any worker joined are work to do. The new (KIP-848) group protocol
-   * moves partitions without stopping the whole group.
+   * dispatches written before any worker joined are work to do. Only committed records are read:
+   * the topology writes dispatches in transactions under exactly-once, and a dispatch of an aborted
+   * transaction was never really handed out. The new (KIP-848) group protocol moves partitions
+   * without stopping the whole group; set {@code group.protocol=classic} in the settings' Kafka
+   * properties for brokers without it.
    */
   public static Consumer<String, byte[]> dispatchConsumer(WorkerSettings settings) {
     Map<String, Object> props = new HashMap<>();
@@ -71,12 +74,16 @@ public final class KafkaClients {
     props.put(ConsumerConfig.GROUP_ID_CONFIG, workerGroup(settings));
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     return new KafkaConsumer<>(props);
   }
 
-  /** The control topic, assigned without a group: every worker reads every order. */
+  /**
+   * The control topic, assigned without a group: every worker reads every order; committed records
+   * only, like the dispatch topics.
+   */
   public static Consumer<String, byte[]> controlConsumer(WorkerSettings settings) {
     Map<String, Object> props = new HashMap<>();
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId(settings, "control"));
@@ -84,6 +91,7 @@ public final class KafkaClients {
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     return new KafkaConsumer<>(props);

@@ -2,9 +2,12 @@ package io.taskqueue.worker.internal;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -15,22 +18,32 @@ import java.util.function.Supplier;
 public final class WorkerMetrics {
 
   private final MeterRegistry registry;
+  private final List<Meter> gauges = new ArrayList<>();
 
   public WorkerMetrics(MeterRegistry registry) {
     this.registry = registry;
   }
 
-  /** Gauges read live values from the worker; Micrometer holds them weakly. */
-  public void bindGauges(int slots, Supplier<Number> busy, Supplier<Number> buffered) {
-    Gauge.builder("taskqueue.worker.slots", () -> slots)
-        .description("Handler slots of this worker")
-        .register(registry);
-    Gauge.builder("taskqueue.worker.slots.busy", busy)
-        .description("Handlers running now")
-        .register(registry);
-    Gauge.builder("taskqueue.worker.buffered", buffered)
-        .description("Dispatches received and waiting for a free slot")
-        .register(registry);
+  /** Gauges read live values from the worker until {@link #unbindGauges()}. */
+  public synchronized void bindGauges(int slots, Supplier<Number> busy, Supplier<Number> buffered) {
+    gauges.add(
+        Gauge.builder("taskqueue.worker.slots", () -> slots)
+            .description("Handler slots of this worker")
+            .register(registry));
+    gauges.add(
+        Gauge.builder("taskqueue.worker.slots.busy", busy)
+            .description("Handlers running now")
+            .register(registry));
+    gauges.add(
+        Gauge.builder("taskqueue.worker.buffered", buffered)
+            .description("Dispatches received and waiting for a free slot")
+            .register(registry));
+  }
+
+  /** Removes the gauges, so a stopped worker neither reports nor is kept alive by them. */
+  public synchronized void unbindGauges() {
+    gauges.forEach(registry::remove);
+    gauges.clear();
   }
 
   /** One finished attempt: outcome is the verdict label (succeeded, failed, cancelled, ...). */
