@@ -61,6 +61,9 @@ public final class TaskEngine implements AutoCloseable {
     }
     // The engine keeps no record cache: every transition is forwarded as it happens.
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+    // Commands and reports of a task never need timestamp alignment (a report can only follow
+    // a dispatch, which follows the submit), so never idle waiting for the other input topic.
+    p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
     // Latency over batching: Streams' internal producer defaults to linger.ms=100.
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");

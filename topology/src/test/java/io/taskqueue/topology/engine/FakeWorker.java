@@ -38,6 +38,7 @@ final class FakeWorker implements AutoCloseable {
   private final List<String> queues;
   private final int slots;
   private final Outcome outcome;
+  private final java.util.function.Consumer<Dispatch> onDispatch;
   private final KafkaProducer<String, byte[]> producer;
   private final KafkaConsumer<String, byte[]> consumer;
   private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor();
@@ -53,6 +54,19 @@ final class FakeWorker implements AutoCloseable {
       Properties producerProps,
       Properties consumerProps,
       Outcome outcome) {
+    this(workerId, topics, queues, slots, producerProps, consumerProps, outcome, d -> {});
+  }
+
+  FakeWorker(
+      String workerId,
+      Topics topics,
+      List<String> queues,
+      int slots,
+      Properties producerProps,
+      Properties consumerProps,
+      Outcome outcome,
+      java.util.function.Consumer<Dispatch> onDispatch) {
+    this.onDispatch = onDispatch;
     this.workerId = workerId;
     this.topics = topics;
     this.queues = queues;
@@ -92,6 +106,7 @@ final class FakeWorker implements AutoCloseable {
           throw new IllegalStateException(e);
         }
         attempts.incrementAndGet();
+        onDispatch.accept(d);
         send(d, WorkerReport.newBuilder().setStarted(Started.getDefaultInstance()));
         String error = outcome.apply(d.getTaskId(), d.getAttempt());
         if (error == null) {
