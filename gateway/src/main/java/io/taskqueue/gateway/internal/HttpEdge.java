@@ -1,0 +1,370 @@
+package io.taskqueue.gateway.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.google.protobuf.MessageOrBuilder;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import io.javalin.json.JavalinJackson;
+import io.taskqueue.api.v1.HealthCheckResponse;
+import io.taskqueue.api.v1.ListTasksRequest;
+import io.taskqueue.api.v1.ListTasksResponse;
+import io.taskqueue.api.v1.SetQueueLimitsRequest;
+import io.taskqueue.api.v1.SubmitTaskRequest;
+import io.taskqueue.api.v1.SubmitTaskResponse;
+import io.taskqueue.gateway.GatewaySettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The HTTP API (COMPAT.md's routes plus the extensions), as a Javalin app built by one factory so
+ * that tests run exactly the production routes in-process. Handlers only translate: JSON onto the
+ * public proto messages, {@link TaskQueueApi} for everything else, {@link HttpErrorMapper} for
+ * failures.
+ */
+public final class HttpEdge {
+
+  /** One route: method, Javalin path template (also the OpenAPI path) and handler. */
+  public record Route(HandlerType method, String path, Handler handler) {}
+
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+          .build();
+
+  private final TaskQueueApi api;
+  private final GatewaySettings settings;
+
+  private HttpEdge(TaskQueueApi api) {
+    this.api = api;
+    this.settings = api.settings();
+  }
+
+  /** The app with every route, error mapping, metrics and CORS; not started. */
+  public static Javalin create(TaskQueueApi api, ApiMetrics metrics) {
+    HttpEdge edge = new HttpEdge(api);
+    GatewaySettings settings = api.settings();
+    HttpErrorMapper errors = new HttpErrorMapper(metrics);
+    return Javalin.create(
+        cfg -> {
+          cfg.startup.showJavalinBanner = false;
+          cfg.startup.showOldJavalinVersionWarning = false;
+          cfg.concurrency.useVirtualThreads = true;
+          cfg.http.prefer405over404 = true;
+          cfg.http.maxRequestSize = settings.maxBatchRequestBytes();
+          cfg.router.ignoreTrailingSlashes = true;
+          cfg.jsonMapper(new JavalinJackson(JSON, true));
+          if (!settings.corsOrigins().isEmpty()) {
+            cfg.bundledPlugins.enableCors(
+                cors ->
+                    cors.addRule(
+                        rule -> {
+                          List<String> origins = settings.corsOrigins();
+                          if (origins.contains("*")) {
+                            rule.anyHost();
+                          } else {
+                            rule.allowHost(
+                                origins.getFirst(),
+                                origins.subList(1, origins.size()).toArray(String[]::new));
+                          }
+                        }));
+          }
+          cfg.requestLogger.http(
+              (ctx, ms) ->
+                  metrics.request(
+                      "http",
+                      ctx.method().name(),
+                      routeOf(ctx),
+                      String.valueOf(ctx.statusCode()),
+                      (long) (ms * 1_000_000L)));
+          for (Route route : edge.routes()) {
+            cfg.routes.addHttpHandler(route.method(), route.path(), route.handler());
+          }
+          errors.register(cfg.routes);
+        });
+  }
+
+  /** Every route of the HTTP API; the OpenAPI document must describe exactly these. */
+  static List<Route> routes(TaskQueueApi api) {
+    return new HttpEdge(api).routes();
+  }
+
+  private List<Route> routes() {
+    return List.of(
+        new Route(HandlerType.POST, "/api/submit", this::submit),
+        new Route(HandlerType.POST, "/api/submit/batch", this::submitBatch),
+        new Route(HandlerType.GET, "/api/tasks", this::listTasks),
+        new Route(HandlerType.GET, "/api/tasks/{id}", ctx -> json(ctx, api.getTask(id(ctx)))),
+        new Route(
+            HandlerType.POST,
+            "/api/tasks/{id}/cancel",
+            ctx -> json(ctx.status(202), api.cancel(id(ctx)))),
+        new Route(
+            HandlerType.POST,
+            "/api/tasks/{id}/retry",
+            ctx -> json(ctx.status(202), api.retry(id(ctx)))),
+        new Route(
+            HandlerType.GET, "/api/tasks/{id}/events", ctx -> json(ctx, api.taskEvents(id(ctx)))),
+        new Route(
+            HandlerType.GET,
+            "/api/stats",
+            ctx -> json(ctx, api.queueStats(textParam(ctx, "queue")))),
+        new Route(HandlerType.GET, "/api/queues", ctx -> json(ctx, api.listQueues())),
+        new Route(
+            HandlerType.POST,
+            "/api/queues/{queue}/pause",
+            ctx -> json(ctx.status(202), api.pauseQueue(ctx.pathParam("queue")))),
+        new Route(
+            HandlerType.POST,
+            "/api/queues/{queue}/resume",
+            ctx -> json(ctx.status(202), api.resumeQueue(ctx.pathParam("queue")))),
+        new Route(HandlerType.PUT, "/api/queues/{queue}/limits", this::setLimits),
+        new Route(HandlerType.GET, "/api/workers", ctx -> json(ctx, api.listWorkers())),
+        new Route(
+            HandlerType.GET,
+            "/healthz",
+            ctx -> ctx.json(JSON.createObjectNode().put("status", "ok"))),
+        new Route(HandlerType.GET, "/readyz", this::ready),
+        new Route(HandlerType.GET, "/api/openapi.json", this::openApi));
+  }
+
+  // ------------------------------------------------------------------------------ handlers
+
+  private void submit(Context ctx) {
+    JsonNode body = readJson(ctx, settings.maxRequestBytes(), "payload");
+    SubmitTaskResponse response = api.submit(submitRequest(body, ""));
+    ObjectNode out = JSON.createObjectNode();
+    out.put("task_id", response.getTaskId());
+    out.put("status", response.getStatus());
+    if (response.getDuplicate()) {
+      out.put("duplicate", true);
+    }
+    ctx.json(out);
+  }
+
+  private void submitBatch(Context ctx) {
+    JsonNode body = readJson(ctx, settings.maxBatchRequestBytes(), "tasks");
+    if (!body.isObject()) {
+      throw ApiException.invalid("", "Expected the body to be a JSON object, but it is not");
+    }
+    JsonNode tasks = body.path("tasks");
+    if (!tasks.isArray()) {
+      throw ApiException.invalid(
+          "tasks", "Expected tasks to be a JSON array of submits, but got " + tasks.getNodeType());
+    }
+    List<Supplier<SubmitTaskRequest>> entries = new ArrayList<>(tasks.size());
+    for (JsonNode task : tasks) {
+      entries.add(
+          () -> {
+            if (!task.isObject()) {
+              throw ApiException.invalid(
+                  "", "Expected each entry of tasks to be a JSON object, but got " + task);
+            }
+            return submitRequest(task, "");
+          });
+    }
+    json(ctx, api.submitBatch(entries));
+  }
+
+  private void listTasks(Context ctx) {
+    ListTasksRequest.Builder query =
+        ListTasksRequest.newBuilder()
+            .setLimit(intParam(ctx, "limit", 0))
+            .setOffset(intParam(ctx, "offset", 0))
+            .setQueue(textParam(ctx, "queue"))
+            .setStatus(textParam(ctx, "status"))
+            .setCreatedAfter(longParam(ctx, "created_after"))
+            .setCreatedBefore(longParam(ctx, "created_before"))
+            .setCursor(textParam(ctx, "cursor"));
+    if (!textParam(ctx, "priority").isEmpty()) {
+      query.setPriority(intParam(ctx, "priority", 0));
+    }
+    ListTasksResponse page = api.listTasks(query.build());
+    ObjectNode out = JSON.createObjectNode();
+    ArrayNode tasks = out.putArray("tasks");
+    page.getTasksList().forEach(task -> tasks.add(ProtoJson.toJson(task)));
+    out.put("total", page.getTotal());
+    if (!page.getNextCursor().isEmpty()) {
+      out.put("next_cursor", page.getNextCursor());
+    }
+    ctx.json(out);
+  }
+
+  private void setLimits(Context ctx) {
+    JsonNode body = readJson(ctx, settings.maxRequestBytes(), "");
+    SetQueueLimitsRequest.Builder request = SetQueueLimitsRequest.newBuilder();
+    ProtoJson.merge(body, request, "");
+    request.setQueue(ctx.pathParam("queue"));
+    json(ctx.status(202), api.setQueueLimits(request.build()));
+  }
+
+  private void ready(Context ctx) {
+    HealthCheckResponse health = api.health();
+    json(ctx.status(health.getStatus().equals("SERVING") ? 200 : 503), health);
+  }
+
+  private void openApi(Context ctx) throws IOException {
+    try (InputStream in =
+        HttpEdge.class.getResourceAsStream("/io/taskqueue/gateway/openapi.json")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi.json is missing from the jar");
+      }
+      ctx.contentType("application/json").result(in.readAllBytes());
+    }
+  }
+
+  // ------------------------------------------------------------------------------ parsing
+
+  /**
+   * The submit body as a {@link SubmitTaskRequest}. {@code payload} may be a JSON string (the
+   * original API) or any other JSON object or array, stored as its compact text.
+   */
+  static SubmitTaskRequest submitRequest(JsonNode body, String path) {
+    JsonNode effective = body;
+    if (body.isObject()) {
+      JsonNode payload = body.get("payload");
+      if (payload != null && (payload.isObject() || payload.isArray())) {
+        ObjectNode copy = ((ObjectNode) body).deepCopy();
+        copy.set("payload", TextNode.valueOf(payload.toString()));
+        effective = copy;
+      }
+    }
+    SubmitTaskRequest.Builder request = SubmitTaskRequest.newBuilder();
+    ProtoJson.merge(effective, request, path);
+    return request.build();
+  }
+
+  /**
+   * Reads the body up to {@code limit} bytes (413 above it, blaming {@code field}: the part of the
+   * request that can be that large) and parses it; an empty body is an empty object.
+   */
+  static JsonNode readJson(Context ctx, int limit, String field) {
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > limit) {
+      throw tooLarge(field, limit, String.valueOf(declared));
+    }
+    byte[] bytes;
+    try (InputStream in = ctx.bodyInputStream()) {
+      bytes = in.readNBytes(limit + 1);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Reading the request body failed", e);
+    }
+    if (bytes.length > limit) {
+      throw tooLarge(field, limit, "more than " + limit);
+    }
+    if (isBlank(bytes)) {
+      return JsonNodeFactory.instance.objectNode();
+    }
+    try {
+      return JSON.readTree(bytes);
+    } catch (JsonProcessingException e) {
+      throw ApiException.invalid(
+          "",
+          "Expected a JSON body, but it is not valid JSON: "
+              + e.getOriginalMessage()
+              + (e.getLocation() == null
+                  ? ""
+                  : " (line "
+                      + e.getLocation().getLineNr()
+                      + ", column "
+                      + e.getLocation().getColumnNr()
+                      + ")"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Reading the request body failed", e);
+    }
+  }
+
+  private static boolean isBlank(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static ApiException tooLarge(String field, int limit, String actual) {
+    return new ApiException(
+        ApiException.Reason.TOO_LARGE,
+        field,
+        "Expected a request body of at most "
+            + limit
+            + " bytes"
+            + (field.equals("payload") ? " (the payload cap plus room for the other fields)" : "")
+            + ", but got "
+            + actual
+            + " bytes");
+  }
+
+  private static String id(Context ctx) {
+    return ctx.pathParam("id");
+  }
+
+  private static String textParam(Context ctx, String name) {
+    String value = ctx.queryParam(name);
+    return value == null ? "" : value.trim();
+  }
+
+  private static int intParam(Context ctx, String name, int fallback) {
+    String value = textParam(ctx, name);
+    if (value.isEmpty()) {
+      return fallback;
+    }
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw ApiException.invalid(
+          name,
+          "Expected "
+              + name
+              + " to be a 32-bit integer, but got '"
+              + RequestRules.abbreviate(value)
+              + "'");
+    }
+  }
+
+  private static long longParam(Context ctx, String name) {
+    String value = textParam(ctx, name);
+    if (value.isEmpty()) {
+      return 0;
+    }
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw ApiException.invalid(
+          name,
+          "Expected "
+              + name
+              + " to be epoch milliseconds, but got '"
+              + RequestRules.abbreviate(value)
+              + "'");
+    }
+  }
+
+  private static void json(Context ctx, MessageOrBuilder message) {
+    ctx.json(ProtoJson.toJson(message));
+  }
+
+  private static String routeOf(Context ctx) {
+    try {
+      return ctx.endpoint().path;
+    } catch (RuntimeException e) {
+      return "unmatched";
+    }
+  }
+}
