@@ -10,7 +10,8 @@ import java.nio.file.Path;
  * drift from the code: {@code StateMachineDocTest} fails when the generated blocks differ, and
  * {@link #main} rewrites them in place.
  *
- * <p>Run from the repository root after a compile: {@code java -cp topology/target/classes
+ * <p>Run from the repository root, with {@code JAVA_HOME} a JDK 21+: {@code ./mvnw -B -ntp -q
+ * compile -pl topology -Dquickly && "$JAVA_HOME/bin/java" -cp topology/target/classes
  * io.taskqueue.topology.domain.StateMachineDiagram [path/to/state-machine.md]}.
  */
 public final class StateMachineDiagram {
