@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * @param grpcHost {@code GRPC_HOST}, default {@code 0.0.0.0}: interface the gRPC API binds to.
  * @param grpcPort {@code GRPC_PORT}, default 50051; 0 picks a free port.
  * @param kafkaBootstrapServers {@code KAFKA_BOOTSTRAP_SERVERS}, default {@code localhost:9092}.
- * @param topicPrefix {@code TOPIC_PREFIX}, default {@code taskqueue}: see {@link Topics}.
+ * @param topicPrefix {@code TASKQUEUE_TOPIC_PREFIX}, default {@code taskqueue}: see {@link Topics}.
  * @param kafkaTimeout {@code KAFKA_TIMEOUT_MS}, default 2000: the longest a write waits for Kafka's
  *     acknowledgement before the client gets 503 / UNAVAILABLE; also bounds health probes.
  * @param maxPayloadBytes {@code MAX_PAYLOAD_BYTES}, default 1 MiB: largest task payload (UTF-8
@@ -75,11 +75,11 @@ public record GatewaySettings(
     requireText("GRPC_HOST", grpcHost);
     requirePort("GRPC_PORT", grpcPort);
     requireText("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrapServers);
-    requireText("TOPIC_PREFIX", topicPrefix);
+    requireText("TASKQUEUE_TOPIC_PREFIX", topicPrefix);
     try {
       new Topics(topicPrefix);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("TOPIC_PREFIX: " + e.getMessage(), e);
+      throw new IllegalArgumentException("TASKQUEUE_TOPIC_PREFIX: " + e.getMessage(), e);
     }
     Objects.requireNonNull(kafkaTimeout, "kafkaTimeout");
     if (kafkaTimeout.toMillis() < 100 || kafkaTimeout.compareTo(Duration.ofMinutes(5)) > 0) {
@@ -138,7 +138,7 @@ public record GatewaySettings(
         textOr(get, "GRPC_HOST", DEFAULT_HOST),
         intOr(get, "GRPC_PORT", DEFAULT_GRPC_PORT),
         textOr(get, "KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA_BOOTSTRAP_SERVERS),
-        textOr(get, "TOPIC_PREFIX", Topics.DEFAULT_PREFIX),
+        textOr(get, "TASKQUEUE_TOPIC_PREFIX", Topics.DEFAULT_PREFIX),
         Duration.ofMillis(intOr(get, "KAFKA_TIMEOUT_MS", (int) DEFAULT_KAFKA_TIMEOUT.toMillis())),
         maxPayload,
         maxRequest,

@@ -39,7 +39,7 @@ class GatewaySettingsTest {
                 Map.entry("GRPC_HOST", "127.0.0.1"),
                 Map.entry("GRPC_PORT", "9001"),
                 Map.entry("KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092,kafka-2:9092"),
-                Map.entry("TOPIC_PREFIX", "staging"),
+                Map.entry("TASKQUEUE_TOPIC_PREFIX", "staging"),
                 Map.entry("KAFKA_TIMEOUT_MS", "5000"),
                 Map.entry("MAX_PAYLOAD_BYTES", "2048"),
                 Map.entry("LIST_LIMIT_CAP", "500"),
@@ -73,8 +73,9 @@ class GatewaySettingsTest {
     assertThatThrownBy(() -> GatewaySettings.fromEnvironment(Map.of("CORS_ORIGINS", "localhost")))
         .hasMessageContaining("CORS_ORIGINS")
         .hasMessageContaining("'localhost'");
-    assertThatThrownBy(() -> GatewaySettings.fromEnvironment(Map.of("TOPIC_PREFIX", "a b")))
-        .hasMessageStartingWith("TOPIC_PREFIX: Expected a topic prefix");
+    assertThatThrownBy(
+            () -> GatewaySettings.fromEnvironment(Map.of("TASKQUEUE_TOPIC_PREFIX", "a b")))
+        .hasMessageStartingWith("TASKQUEUE_TOPIC_PREFIX: Expected a topic prefix");
     assertThatThrownBy(
             () ->
                 GatewaySettings.fromEnvironment(

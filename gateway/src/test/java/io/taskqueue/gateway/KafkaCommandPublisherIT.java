@@ -134,7 +134,7 @@ class KafkaCommandPublisherIT {
     env.put("GRPC_HOST", "127.0.0.1");
     env.put("GRPC_PORT", "0");
     env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
-    env.put("TOPIC_PREFIX", prefix);
+    env.put("TASKQUEUE_TOPIC_PREFIX", prefix);
     return Gateway.builder(GatewaySettings.fromEnvironment(env))
         .taskReader(new FakeTaskReader())
         .build();

@@ -137,12 +137,13 @@ public final class SubmitRules {
           "retry_policy.max_backoff_ms",
           "Expected max_backoff_ms >= 0, but got " + backoff.getMaxMs());
     }
-    if (backoff.hasMultiplier() && (backoff.getMultiplier() < 1 || backoff.getMultiplier() > 100)) {
+    if (backoff.hasMultiplier()
+        && !(backoff.getMultiplier() >= 1 && backoff.getMultiplier() <= 100)) {
       return violation(
           "retry_policy.multiplier",
           "Expected a multiplier from 1 to 100, but got " + backoff.getMultiplier());
     }
-    if (backoff.hasJitter() && (backoff.getJitter() < 0 || backoff.getJitter() > 1)) {
+    if (backoff.hasJitter() && !(backoff.getJitter() >= 0 && backoff.getJitter() <= 1)) {
       return violation(
           "retry_policy.jitter", "Expected a jitter from 0 to 1, but got " + backoff.getJitter());
     }

@@ -462,6 +462,9 @@ public final class EmbeddedKafka implements AutoCloseable {
       p.put("group.initial.rebalance.delay.ms", "0");
       p.put("auto.create.topics.enable", "false");
       p.put("log.cleaner.dedupe.buffer.size", "2097152");
+      // taskqueue accepts 1 MiB payloads; a command or an event carrying one is a bit larger.
+      p.put("message.max.bytes", "4194304");
+      p.put("replica.fetch.max.bytes", "4194304");
 
       p.putAll(brokerProperties);
       return p;

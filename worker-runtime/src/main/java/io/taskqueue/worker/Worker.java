@@ -123,7 +123,7 @@ public final class Worker implements AutoCloseable {
     this.poller = new DispatchPoller(dispatchConsumer, queueByTopic, buffer, control, metrics);
     this.controlListener =
         new ControlListener(controlConsumer, settings.topics().control(), control, metrics);
-    metrics.bindGauges(settings.slots(), executor::busy, buffer::size);
+    metrics.bindGauges(settings.workerId(), settings.slots(), executor::busy, buffer::size);
   }
 
   /** Starts a worker that reports its meters nowhere (Micrometer's global registry). */

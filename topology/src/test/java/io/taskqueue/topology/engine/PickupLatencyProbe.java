@@ -39,9 +39,13 @@ public final class PickupLatencyProbe {
     String guarantee = args.length > 0 ? args[0] : EngineSettings.EXACTLY_ONCE_V2;
     int rate = args.length > 1 ? Integer.parseInt(args[1]) : 500;
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
-    int warmupSeconds = 3;
+    int warmupSeconds = 10;
     Topics topics = new Topics("probe");
     Histogram pickup = new Histogram(60_000_000_000L, 3);
+    // The two halves of pickup, in ms: submit -> engine dispatches, dispatch -> worker sees it.
+    Histogram toDispatch = new Histogram(60_000L, 3);
+    Histogram toWorker = new Histogram(60_000L, 3);
+    long[] perSecondMax = new long[seconds];
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       kafka.createTopics(
           3,
@@ -53,11 +57,14 @@ public final class PickupLatencyProbe {
           topics.dispatch("bench"));
       kafka.createTopics(
           3, java.util.Map.of("cleanup.policy", "compact"), topics.workers(), topics.queueConfig());
-      EngineSettings settings =
+      var settings =
           EngineSettings.defaults(kafka.bootstrapServers(), Files.createTempDirectory("probe"))
               .withApplicationId("probe-engine")
               .withTopics(topics)
               .withProcessingGuarantee(guarantee);
+      if (args.length > 3) {
+        settings = settings.withCommitIntervalMs(Long.parseLong(args[3]));
+      }
       long warmupEnd = System.nanoTime() + Duration.ofSeconds(warmupSeconds).toNanos();
       try (TaskEngine engine = new TaskEngine(settings, new SimpleMeterRegistry());
           FakeWorker worker =
@@ -70,11 +77,21 @@ public final class PickupLatencyProbe {
                   consumerProps(kafka),
                   (id, attempt) -> null,
                   d -> {
-                    long intended = Long.parseLong(d.getPayload());
+                    String[] parts = d.getPayload().split(":");
+                    long intended = Long.parseLong(parts[0]);
+                    long intendedWall = Long.parseLong(parts[1]);
                     long now = System.nanoTime();
+                    long nowWall = System.currentTimeMillis();
                     if (intended >= warmupEnd) {
                       synchronized (pickup) {
                         pickup.recordValue(Math.max(0, now - intended));
+                        toDispatch.recordValue(Math.max(0, d.getDispatchedAt() - intendedWall));
+                        toWorker.recordValue(Math.max(0, nowWall - d.getDispatchedAt()));
+                        int second = (int) ((intended - warmupEnd) / 1_000_000_000L);
+                        if (second < perSecondMax.length) {
+                          perSecondMax[second] =
+                              Math.max(perSecondMax[second], (now - intended) / 1_000_000);
+                        }
                       }
                     }
                   });
@@ -95,7 +112,11 @@ public final class PickupLatencyProbe {
               SubmitTask.newBuilder()
                   .setTaskId(id)
                   .setQueue("bench")
-                  .setPayload(Long.toString(intended))
+                  .setPayload(
+                      intended
+                          + ":"
+                          + (System.currentTimeMillis()
+                              - (System.nanoTime() - intended) / 1_000_000))
                   .build();
           gateway.send(
               new ProducerRecord<>(
@@ -119,6 +140,17 @@ public final class PickupLatencyProbe {
             pickup.getValueAtPercentile(99.9) / 1e6,
             pickup.getMaxValue() / 1e6,
             pickup.getTotalCount());
+        System.out.printf(
+            "  submit->dispatched ms: p50=%d p99=%d max=%d; dispatched->worker ms: p50=%d p99=%d"
+                + " max=%d%n",
+            toDispatch.getValueAtPercentile(50),
+            toDispatch.getValueAtPercentile(99),
+            toDispatch.getMaxValue(),
+            toWorker.getValueAtPercentile(50),
+            toWorker.getValueAtPercentile(99),
+            toWorker.getMaxValue());
+        System.out.println(
+            "  max pickup per second (ms): " + java.util.Arrays.toString(perSecondMax));
       }
     }
   }

@@ -25,17 +25,21 @@ public final class WorkerMetrics {
   }
 
   /** Gauges read live values from the worker until {@link #unbindGauges()}. */
-  public synchronized void bindGauges(int slots, Supplier<Number> busy, Supplier<Number> buffered) {
+  public synchronized void bindGauges(
+      String workerId, int slots, Supplier<Number> busy, Supplier<Number> buffered) {
     gauges.add(
         Gauge.builder("taskqueue.worker.slots", () -> slots)
+            .tag("worker", workerId)
             .description("Handler slots of this worker")
             .register(registry));
     gauges.add(
         Gauge.builder("taskqueue.worker.slots.busy", busy)
+            .tag("worker", workerId)
             .description("Handlers running now")
             .register(registry));
     gauges.add(
         Gauge.builder("taskqueue.worker.buffered", buffered)
+            .tag("worker", workerId)
             .description("Dispatches received and waiting for a free slot")
             .register(registry));
   }

@@ -1,0 +1,56 @@
+package io.taskqueue.launcher;
+
+import io.taskqueue.proto.Topics;
+import io.taskqueue.topology.engine.EngineSettings;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options of the task engine, shared by {@code dev} and {@code topology}. */
+final class EngineOptions {
+
+  @Option(
+      names = "--partitions",
+      description =
+          "Partitions of the commands/reports/events topics (env TASKQUEUE_PARTITIONS). Priority is"
+              + " strict within a partition.")
+  Integer partitions;
+
+  @Option(
+      names = "--guarantee",
+      description =
+          "exactly_once_v2 (default) or at_least_once (env TASKQUEUE_PROCESSING_GUARANTEE).")
+  String guarantee;
+
+  @Option(
+      names = "--commit-interval-ms",
+      description = "Kafka Streams commit interval (env TASKQUEUE_COMMIT_INTERVAL_MS).")
+  Integer commitIntervalMs;
+
+  @Option(names = "--prefetch", description = "In-flight budget per live worker slot (2.0).")
+  Double prefetch;
+
+  EngineSettings settings(Environment env, String bootstrap, Path stateDir, int defaultPartitions) {
+    EngineSettings s =
+        EngineSettings.defaults(bootstrap, stateDir)
+            .withApplicationId(env.text("TASKQUEUE_APPLICATION_ID", "taskqueue-engine"))
+            .withTopics(new Topics(env.text("TASKQUEUE_TOPIC_PREFIX", Topics.DEFAULT_PREFIX)))
+            .withPartitions(
+                partitions != null
+                    ? partitions
+                    : env.integer("TASKQUEUE_PARTITIONS", defaultPartitions));
+    String g =
+        guarantee != null
+            ? guarantee
+            : env.text("TASKQUEUE_PROCESSING_GUARANTEE", EngineSettings.EXACTLY_ONCE_V2);
+    s = s.withProcessingGuarantee(g);
+    int commit =
+        commitIntervalMs != null
+            ? commitIntervalMs
+            : env.integer("TASKQUEUE_COMMIT_INTERVAL_MS", (int) s.commitIntervalMs());
+    s = s.withCommitIntervalMs(commit);
+    if (prefetch != null) {
+      s = s.withPrefetch(prefetch);
+    }
+    return s;
+  }
+}

@@ -1,0 +1,47 @@
+package io.taskqueue.launcher;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point: one program, a subcommand per role. */
+@Command(
+    name = "taskqueue",
+    mixinStandardHelpOptions = true,
+    version = "taskqueue 0.1.0",
+    description = "A highly available task queue on Kafka and Kafka Streams.",
+    subcommands = {
+      DevCommand.class,
+      TopologyCommand.class,
+      GatewayCommand.class,
+      WorkerCommand.class
+    })
+public final class Main implements Runnable {
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  public static void main(String[] args) {
+    org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+    org.slf4j.bridge.SLF4JBridgeHandler.install();
+    CommandLine cli =
+        new CommandLine(new Main())
+            .setExecutionExceptionHandler(
+                (e, commandLine, parseResult) -> {
+                  Throwable cause = e;
+                  while (!(cause instanceof StartupException)
+                      && !(cause instanceof IllegalArgumentException)
+                      && cause.getCause() != null) {
+                    cause = cause.getCause();
+                  }
+                  if (cause instanceof StartupException
+                      || cause instanceof IllegalArgumentException) {
+                    System.err.println("taskqueue: " + cause.getMessage());
+                    return 2;
+                  }
+                  throw e;
+                });
+    System.exit(cli.execute(args));
+  }
+}

@@ -1,0 +1,107 @@
+package io.taskqueue.launcher;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.taskqueue.api.v1.TaskEvent;
+import io.taskqueue.proto.Topics;
+import io.taskqueue.proto.internal.TaskEventRecord;
+import io.taskqueue.topology.query.ApiMapping;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The history of the most recent tasks, read from the event log into memory: what answers {@code
+ * GET /api/tasks/{id}/events} when no PostgreSQL projection runs. Bounded to {@code maxTasks} tasks
+ * (least recently changed dropped first); it replays the log from the start on each start.
+ */
+final class RecentEvents implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RecentEvents.class);
+
+  private final Map<String, List<TaskEvent>> byTask;
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final Thread thread;
+
+  RecentEvents(String bootstrapServers, Topics topics, int maxTasks) {
+    this.byTask =
+        new LinkedHashMap<>(1024, 0.75f, true) {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, List<TaskEvent>> eldest) {
+            return size() > maxTasks;
+          }
+        };
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "taskqueue-recent-events");
+    consumer = new KafkaConsumer<>(p);
+    var partitions =
+        consumer.partitionsFor(topics.events()).stream()
+            .map(i -> new org.apache.kafka.common.TopicPartition(i.topic(), i.partition()))
+            .toList();
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    thread = new Thread(this::run, "recent-events");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private void run() {
+    while (running.get()) {
+      try {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+          TaskEvent event = ApiMapping.event(TaskEventRecord.parseFrom(r.value()));
+          synchronized (byTask) {
+            byTask.computeIfAbsent(event.getTaskId(), k -> new ArrayList<>()).add(event);
+          }
+        }
+      } catch (InvalidProtocolBufferException e) {
+        LOG.warn("Skipping an undecodable event: {}", e.getMessage());
+      } catch (org.apache.kafka.common.errors.WakeupException e) {
+        return;
+      }
+    }
+  }
+
+  /** The task's transitions, oldest first, deduplicated by version. */
+  List<TaskEvent> events(String taskId) {
+    List<TaskEvent> events;
+    synchronized (byTask) {
+      List<TaskEvent> found = byTask.get(taskId);
+      events = found == null ? List.of() : List.copyOf(found);
+    }
+    Map<Long, TaskEvent> byVersion = new LinkedHashMap<>();
+    events.forEach(e -> byVersion.putIfAbsent(e.getVersion(), e));
+    return List.copyOf(byVersion.values());
+  }
+
+  @Override
+  public void close() {
+    running.set(false);
+    consumer.wakeup();
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    consumer.close();
+  }
+}
