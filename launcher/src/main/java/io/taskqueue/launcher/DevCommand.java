@@ -1,28 +1,14 @@
 package io.taskqueue.launcher;
 
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.taskqueue.gateway.DependencyCheck;
-import io.taskqueue.gateway.Gateway;
 import io.taskqueue.gateway.GatewaySettings;
-import io.taskqueue.proto.Topics;
-import io.taskqueue.testkit.EmbeddedKafka;
-import io.taskqueue.topology.engine.EngineSettings;
-import io.taskqueue.topology.engine.TaskEngine;
-import io.taskqueue.topology.query.EngineQueries;
-import io.taskqueue.worker.TaskHandlers;
-import io.taskqueue.worker.Worker;
-import io.taskqueue.worker.WorkerSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -81,55 +67,6 @@ final class DevCommand implements Callable<Integer> {
     if (fresh) {
       deleteRecursively(dataDir);
     }
-    Files.createDirectories(dataDir);
-    Deque<AutoCloseable> running = new ArrayDeque<>();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  LOG.info("Stopping taskqueue dev");
-                  closeAll(running);
-                  stopped.countDown();
-                },
-                "dev-shutdown"));
-    try {
-      start(env, running);
-    } catch (RuntimeException e) {
-      closeAll(running);
-      throw e;
-    }
-    stopped.await();
-    return 0;
-  }
-
-  private void start(Environment env, Deque<AutoCloseable> running) throws Exception {
-    PrometheusMeterRegistry registry = Metrics.registry("dev");
-    int metrics = metricsPort != null ? metricsPort : env.integer("PROMETHEUS_PORT", 9090);
-    running.push(MetricsServer.start("0.0.0.0", metrics, registry));
-
-    EmbeddedKafka kafka;
-    try {
-      kafka =
-          EmbeddedKafka.builder()
-              .dataDir(dataDir.resolve("kafka").toAbsolutePath())
-              .brokerPort(kafkaPort)
-              .start();
-    } catch (RuntimeException e) {
-      throw new StartupException(
-          "Could not start the embedded Kafka broker on port "
-              + kafkaPort
-              + " ("
-              + e.getMessage()
-              + "); stop whatever uses the port or pass --kafka-port",
-          e);
-    }
-    running.push(kafka);
-
-    EngineSettings engineSettings =
-        engineOptions.settings(
-            env, kafka.bootstrapServers(), dataDir.resolve("state").toAbsolutePath(), 1);
-    Topics topics = engineSettings.topics();
     List<String> served =
         queues != null
             ? queues
@@ -137,95 +74,40 @@ final class DevCommand implements Callable<Integer> {
                 .map(String::trim)
                 .filter(q -> !q.isEmpty())
                 .toList();
-    createTopics(kafka, topics, engineSettings.partitions(), served);
-
-    TaskEngine engine = new TaskEngine(engineSettings, registry);
-    engine.start();
-    running.push(engine);
-    if (!engine.awaitRunning(Duration.ofSeconds(120))) {
-      throw new StartupException("The task engine did not reach RUNNING within 120 s");
+    Map<String, String> environment = new HashMap<>(env.asMap());
+    if (httpPort != null) {
+      environment.put("HTTP_PORT", httpPort.toString());
     }
-
-    RecentEvents events = new RecentEvents(kafka.bootstrapServers(), topics, 100_000);
-    running.push(events);
-
-    Map<String, String> gatewayEnv = new java.util.HashMap<>(env.asMap());
-    gatewayEnv.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-    gatewayEnv.put("TASKQUEUE_TOPIC_PREFIX", topics.prefix());
-    GatewaySettings gatewaySettings = GatewaySettings.fromEnvironment(gatewayEnv);
-    gatewaySettings =
-        gatewaySettings.withPorts(
-            httpPort != null ? httpPort : gatewaySettings.httpPort(),
-            grpcPort != null ? grpcPort : gatewaySettings.grpcPort());
-    Gateway gateway =
-        Gateway.builder(gatewaySettings)
-            .taskReader(
-                new EngineTaskReader(new EngineQueries(engine, System::currentTimeMillis), events))
-            .meterRegistry(registry)
-            .check(
-                "topology",
-                () ->
-                    engine.state() == KafkaStreams.State.RUNNING
-                        ? DependencyCheck.Result.ok()
-                        : DependencyCheck.Result.failed("engine is " + engine.state()))
-            .build()
-            .start();
-    running.push(gateway);
-
-    for (int i = 1; i <= workers; i++) {
-      WorkerSettings ws =
-          WorkerSettings.builder()
-              .bootstrapServers(kafka.bootstrapServers())
-              .topics(topics)
-              .workerId("dev-worker-" + i)
-              .queues(served)
-              .slots(slots)
-              .dispatchTopicPartitions(engineSettings.partitions())
-              .build();
-      running.push(Worker.start(ws, TaskHandlers.builtin(), registry));
+    if (grpcPort != null) {
+      environment.put("GRPC_PORT", grpcPort.toString());
     }
-
-    LOG.info(
-        "\n\n  taskqueue is running (engine {}, {} partition(s), {} worker(s) x {} slots on {})\n"
-            + "    HTTP API   http://localhost:{}/api/tasks\n"
-            + "    gRPC       localhost:{} (reflection on)\n"
-            + "    metrics    http://localhost:{}/metrics\n"
-            + "    Kafka      {}\n"
-            + "    read side  the engine's stores (interactive queries); no PostgreSQL/Redis"
-            + " projection yet\n"
-            + "  Try: curl -s -XPOST localhost:{}/api/submit -d '{\"payload\":{\"delay_ms\":200}}'\n"
-            + "  Stop with Ctrl-C.\n",
-        engineSettings.processingGuarantee(),
-        engineSettings.partitions(),
-        workers,
-        slots,
-        served,
-        gateway.httpPort(),
-        gateway.grpcPort(),
-        metrics,
-        kafka.bootstrapServers(),
-        gateway.httpPort());
-  }
-
-  static void createTopics(
-      EmbeddedKafka kafka, Topics topics, int partitions, List<String> queues) {
-    List<String> plain = new java.util.ArrayList<>(topics.all());
-    plain.removeAll(topics.compacted());
-    kafka.createTopics(partitions, plain.toArray(String[]::new));
-    kafka.createTopics(
-        partitions, Map.of("cleanup.policy", "compact"), topics.compacted().toArray(String[]::new));
-    kafka.createTopics(partitions, queues.stream().map(topics::dispatch).toArray(String[]::new));
-  }
-
-  private static void closeAll(Deque<AutoCloseable> running) {
-    while (!running.isEmpty()) {
-      AutoCloseable c = running.pop();
-      try {
-        c.close();
-      } catch (Exception e) {
-        LOG.warn("Error while stopping {}: {}", c, e.toString());
-      }
-    }
+    GatewaySettings gateway = GatewaySettings.fromEnvironment(environment);
+    AllInOne.Options options =
+        new AllInOne.Options(
+            dataDir,
+            kafkaPort,
+            gateway.httpPort(),
+            gateway.grpcPort(),
+            metricsPort != null ? metricsPort : env.integer("PROMETHEUS_PORT", 9090),
+            workers,
+            slots,
+            served,
+            environment,
+            s -> engineOptions.settings(env, s.bootstrapServers(), s.stateDir(), 1));
+    CountDownLatch stopped = new CountDownLatch(1);
+    AllInOne system = AllInOne.start(options);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  LOG.info("Stopping taskqueue dev");
+                  system.close();
+                  stopped.countDown();
+                },
+                "dev-shutdown"));
+    LOG.info("Stop with Ctrl-C.");
+    stopped.await();
+    return 0;
   }
 
   private static void deleteRecursively(Path dir) throws java.io.IOException {

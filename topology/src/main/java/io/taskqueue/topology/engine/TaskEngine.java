@@ -1,6 +1,7 @@
 package io.taskqueue.topology.engine;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -26,12 +27,17 @@ public final class TaskEngine implements AutoCloseable {
   private final PartitionRegistry registry = new PartitionRegistry();
   private final KafkaStreams streams;
   private final CountDownLatch running = new CountDownLatch(1);
+  private final KafkaStreamsMetrics streamsMetrics;
+  private final QueueDepthGauge depthGauge;
 
   public TaskEngine(EngineSettings settings, MeterRegistry meterRegistry) {
     this.settings = settings;
     this.metrics = new EngineMetrics(meterRegistry);
     Topology topology = TaskEngineTopology.build(settings, metrics, registry);
     this.streams = new KafkaStreams(topology, streamsConfig(settings));
+    this.streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(meterRegistry);
+    this.depthGauge = new QueueDepthGauge(registry, meterRegistry);
     streams.setUncaughtExceptionHandler(
         e -> {
           LOG.error(
@@ -131,6 +137,8 @@ public final class TaskEngine implements AutoCloseable {
    * instead of after the session timeout (a rolling restart then stalls for a rebalance, not 10 s).
    */
   public void close(Duration timeout) {
+    depthGauge.close();
+    streamsMetrics.close();
     streams.close(
         CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
             .withTimeout(timeout));

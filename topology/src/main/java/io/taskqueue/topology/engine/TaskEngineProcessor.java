@@ -316,6 +316,7 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
     }
     state.onChange(before, after);
     metrics.transition(t);
+    metrics.observe(before, after, event.at());
     long now = event.at();
     if (after != null) {
       ctx.forward(

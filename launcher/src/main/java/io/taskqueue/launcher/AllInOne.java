@@ -1,0 +1,265 @@
+package io.taskqueue.launcher;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.taskqueue.gateway.DependencyCheck;
+import io.taskqueue.gateway.Gateway;
+import io.taskqueue.gateway.GatewaySettings;
+import io.taskqueue.proto.Topics;
+import io.taskqueue.testkit.EmbeddedKafka;
+import io.taskqueue.topology.engine.EngineSettings;
+import io.taskqueue.topology.engine.TaskEngine;
+import io.taskqueue.topology.query.EngineQueries;
+import io.taskqueue.worker.TaskHandlers;
+import io.taskqueue.worker.Worker;
+import io.taskqueue.worker.WorkerSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole system in one JVM: embedded Kafka, the engine, the gateway, workers and a metrics
+ * endpoint, wired exactly as {@code ./taskqueue dev} runs them. End-to-end tests start it with free
+ * ports and a temporary data directory.
+ */
+public final class AllInOne implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AllInOne.class);
+
+  /** What to start; ports 0 pick free ones. */
+  public record Options(
+      Path dataDir,
+      int kafkaPort,
+      int httpPort,
+      int grpcPort,
+      int metricsPort,
+      int workers,
+      int slots,
+      List<String> queues,
+      Map<String, String> environment,
+      UnaryOperator<EngineSettings> engine) {
+
+    public Options {
+      Objects.requireNonNull(dataDir, "dataDir");
+      queues = List.copyOf(queues);
+      environment = Map.copyOf(environment);
+      engine = engine == null ? s -> s : engine;
+    }
+
+    /** Free ports, the given data directory, two workers with four slots on "default". */
+    public static Options forTests(Path dataDir) {
+      return new Options(dataDir, 0, 0, 0, 0, 2, 4, List.of("default"), Map.of(), s -> s);
+    }
+
+    public Options withWorkers(int count, int slotsEach, List<String> served) {
+      return new Options(
+          dataDir,
+          kafkaPort,
+          httpPort,
+          grpcPort,
+          metricsPort,
+          count,
+          slotsEach,
+          served,
+          environment,
+          engine);
+    }
+
+    public Options withEngine(UnaryOperator<EngineSettings> customize) {
+      return new Options(
+          dataDir,
+          kafkaPort,
+          httpPort,
+          grpcPort,
+          metricsPort,
+          workers,
+          slots,
+          queues,
+          environment,
+          customize);
+    }
+  }
+
+  private final Deque<AutoCloseable> running = new ArrayDeque<>();
+  private final List<Worker> workers = new ArrayList<>();
+  private EmbeddedKafka kafka;
+  private TaskEngine engine;
+  private Gateway gateway;
+  private MetricsServer metrics;
+  private PrometheusMeterRegistry registry;
+
+  private AllInOne() {}
+
+  public static AllInOne start(Options options) throws Exception {
+    AllInOne system = new AllInOne();
+    try {
+      system.startAll(options);
+    } catch (Exception | Error e) {
+      system.close();
+      throw e;
+    }
+    return system;
+  }
+
+  private void startAll(Options o) throws Exception {
+    Environment env = new Environment(o.environment());
+    Files.createDirectories(o.dataDir());
+    registry = Metrics.registry("dev");
+    metrics = MetricsServer.start("0.0.0.0", o.metricsPort(), registry);
+    running.push(metrics);
+
+    try {
+      kafka =
+          EmbeddedKafka.builder()
+              .dataDir(o.dataDir().resolve("kafka").toAbsolutePath())
+              .brokerPort(o.kafkaPort())
+              .start();
+    } catch (RuntimeException e) {
+      throw new StartupException(
+          "Could not start the embedded Kafka broker on port "
+              + o.kafkaPort()
+              + " ("
+              + e.getMessage()
+              + "); stop whatever uses the port or pass --kafka-port",
+          e);
+    }
+    running.push(kafka);
+
+    EngineSettings engineSettings =
+        o.engine()
+            .apply(
+                new EngineOptions()
+                    .settings(
+                        env,
+                        kafka.bootstrapServers(),
+                        o.dataDir().resolve("state").toAbsolutePath(),
+                        1));
+    Topics topics = engineSettings.topics();
+    createTopics(kafka, topics, engineSettings.partitions(), o.queues());
+
+    engine = new TaskEngine(engineSettings, registry);
+    engine.start();
+    running.push(engine);
+    if (!engine.awaitRunning(Duration.ofSeconds(120))) {
+      throw new StartupException("The task engine did not reach RUNNING within 120 s");
+    }
+
+    RecentEvents events = new RecentEvents(kafka.bootstrapServers(), topics, 100_000);
+    running.push(events);
+
+    Map<String, String> gatewayEnv = new HashMap<>(o.environment());
+    gatewayEnv.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    gatewayEnv.put("TASKQUEUE_TOPIC_PREFIX", topics.prefix());
+    gatewayEnv.put("HTTP_PORT", Integer.toString(o.httpPort()));
+    gatewayEnv.put("GRPC_PORT", Integer.toString(o.grpcPort()));
+    gateway =
+        Gateway.builder(GatewaySettings.fromEnvironment(gatewayEnv))
+            .taskReader(
+                new EngineTaskReader(new EngineQueries(engine, System::currentTimeMillis), events))
+            .meterRegistry(registry)
+            .check(
+                "topology",
+                () ->
+                    engine.state() == KafkaStreams.State.RUNNING
+                        ? DependencyCheck.Result.ok()
+                        : DependencyCheck.Result.failed("engine is " + engine.state()))
+            .build()
+            .start();
+    running.push(gateway);
+
+    for (int i = 1; i <= o.workers(); i++) {
+      WorkerSettings ws =
+          WorkerSettings.builder()
+              .bootstrapServers(kafka.bootstrapServers())
+              .topics(topics)
+              .workerId("dev-worker-" + i)
+              .queues(o.queues())
+              .slots(o.slots())
+              .dispatchTopicPartitions(engineSettings.partitions())
+              .build();
+      Worker worker = Worker.start(ws, TaskHandlers.builtin(), registry);
+      workers.add(worker);
+      running.push(worker);
+    }
+    LOG.info(
+        "\n\n  taskqueue is running (engine {}, {} partition(s), {} worker(s) x {} slots on {})\n"
+            + "    HTTP API   http://localhost:{}/api/tasks\n"
+            + "    gRPC       localhost:{} (reflection on)\n"
+            + "    metrics    http://localhost:{}/metrics\n"
+            + "    Kafka      {}\n"
+            + "    read side  the engine's stores (interactive queries); no PostgreSQL/Redis"
+            + " projection yet\n"
+            + "  Try: curl -s -XPOST localhost:{}/api/submit -d '{\"payload\":{\"delay_ms\":200}}'\n",
+        engineSettings.processingGuarantee(),
+        engineSettings.partitions(),
+        o.workers(),
+        o.slots(),
+        o.queues(),
+        gateway.httpPort(),
+        gateway.grpcPort(),
+        metrics.port(),
+        kafka.bootstrapServers(),
+        gateway.httpPort());
+  }
+
+  static void createTopics(
+      EmbeddedKafka kafka, Topics topics, int partitions, List<String> queues) {
+    List<String> plain = new ArrayList<>(topics.all());
+    plain.removeAll(topics.compacted());
+    kafka.createTopics(partitions, plain.toArray(String[]::new));
+    kafka.createTopics(
+        partitions, Map.of("cleanup.policy", "compact"), topics.compacted().toArray(String[]::new));
+    kafka.createTopics(partitions, queues.stream().map(topics::dispatch).toArray(String[]::new));
+  }
+
+  public int httpPort() {
+    return gateway.httpPort();
+  }
+
+  public int grpcPort() {
+    return gateway.grpcPort();
+  }
+
+  public int metricsPort() {
+    return metrics.port();
+  }
+
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
+  }
+
+  public TaskEngine engine() {
+    return engine;
+  }
+
+  public List<Worker> workers() {
+    return List.copyOf(workers);
+  }
+
+  public PrometheusMeterRegistry meterRegistry() {
+    return registry;
+  }
+
+  /** Stops everything, newest first. */
+  @Override
+  public void close() {
+    while (!running.isEmpty()) {
+      AutoCloseable c = running.pop();
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.warn("Error while stopping {}: {}", c, e.toString());
+      }
+    }
+  }
+}
