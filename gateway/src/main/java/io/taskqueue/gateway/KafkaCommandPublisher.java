@@ -71,7 +71,8 @@ public final class KafkaCommandPublisher implements CommandPublisher {
     config.put(
         ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
         Math.max(1024 * 1024, settings.maxPayloadBytes() + RECORD_OVERHEAD_BYTES));
-    config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    // One small record per request: a compressor per batch would cost more than it saves.
+    config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
     config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
     config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     return config;

@@ -51,6 +51,21 @@ final class EngineOptions {
     if (prefetch != null) {
       s = s.withPrefetch(prefetch);
     }
+    int retentionHours = env.integer("TASKQUEUE_RETENTION_HOURS", 24);
+    if (retentionHours < 1) {
+      throw new StartupException(
+          "Expected TASKQUEUE_RETENTION_HOURS >= 1, but got " + retentionHours);
+    }
+    var p = s.policy();
+    s =
+        s.withPolicy(
+            new io.taskqueue.topology.domain.EnginePolicy(
+                p.defaultPriority(),
+                p.defaultMaxRetries(),
+                p.defaultTimeoutMs(),
+                p.defaultBackoff(),
+                p.startTimeoutMs(),
+                java.time.Duration.ofHours(retentionHours).toMillis()));
     return s;
   }
 }
