@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,7 @@ public final class AllInOne implements AutoCloseable {
       int httpPort,
       int grpcPort,
       int metricsPort,
+      int iqPort,
       int workers,
       int slots,
       List<String> queues,
@@ -58,7 +60,7 @@ public final class AllInOne implements AutoCloseable {
 
     /** Free ports, the given data directory, two workers with four slots on "default". */
     public static Options forTests(Path dataDir) {
-      return new Options(dataDir, 0, 0, 0, 0, 2, 4, List.of("default"), Map.of(), s -> s);
+      return new Options(dataDir, 0, 0, 0, 0, 0, 2, 4, List.of("default"), Map.of(), s -> s);
     }
 
     public Options withWorkers(int count, int slotsEach, List<String> served) {
@@ -68,6 +70,7 @@ public final class AllInOne implements AutoCloseable {
           httpPort,
           grpcPort,
           metricsPort,
+          iqPort,
           count,
           slotsEach,
           served,
@@ -82,6 +85,7 @@ public final class AllInOne implements AutoCloseable {
           httpPort,
           grpcPort,
           metricsPort,
+          iqPort,
           workers,
           slots,
           queues,
@@ -96,6 +100,7 @@ public final class AllInOne implements AutoCloseable {
   private TaskEngine engine;
   private Gateway gateway;
   private MetricsServer metrics;
+  private InteractiveQueries queries;
   private PrometheusMeterRegistry registry;
 
   private AllInOne() {}
@@ -154,6 +159,9 @@ public final class AllInOne implements AutoCloseable {
       throw new StartupException("The task engine did not reach RUNNING within 120 s");
     }
 
+    queries = new InteractiveQueries(engine, new HostInfo("localhost", o.iqPort()), o.iqPort());
+    running.push(queries);
+
     RecentEvents events = new RecentEvents(kafka.bootstrapServers(), topics, 100_000);
     running.push(events);
 
@@ -196,6 +204,7 @@ public final class AllInOne implements AutoCloseable {
             + "    HTTP API   http://localhost:{}/api/tasks\n"
             + "    gRPC       localhost:{} (reflection on)\n"
             + "    metrics    http://localhost:{}/metrics\n"
+            + "    queries    http://localhost:{}/iq/queues (the engine's stores)\n"
             + "    Kafka      {}\n"
             + "    read side  the engine's stores (interactive queries); no PostgreSQL/Redis"
             + " projection yet\n"
@@ -208,6 +217,7 @@ public final class AllInOne implements AutoCloseable {
         gateway.httpPort(),
         gateway.grpcPort(),
         metrics.port(),
+        queries.port(),
         kafka.bootstrapServers(),
         gateway.httpPort());
   }
@@ -228,6 +238,10 @@ public final class AllInOne implements AutoCloseable {
 
   public int grpcPort() {
     return gateway.grpcPort();
+  }
+
+  public int iqPort() {
+    return queries.port();
   }
 
   public int metricsPort() {

@@ -44,6 +44,9 @@ final class DevCommand implements Callable<Integer> {
       description = "Prometheus metrics port (env PROMETHEUS_PORT, 9090).")
   Integer metricsPort;
 
+  @Option(names = "--iq-port", description = "Interactive-query port (env IQ_PORT, 8081).")
+  Integer iqPort;
+
   @Option(names = "--workers", description = "Worker runtimes to start (2).")
   int workers = 2;
 
@@ -89,6 +92,7 @@ final class DevCommand implements Callable<Integer> {
             gateway.httpPort(),
             gateway.grpcPort(),
             metricsPort != null ? metricsPort : env.integer("PROMETHEUS_PORT", 9090),
+            iqPort != null ? iqPort : env.integer("IQ_PORT", 8081),
             workers,
             slots,
             served,

@@ -1,25 +1,72 @@
 package io.taskqueue.launcher;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.taskqueue.gateway.DependencyCheck;
+import io.taskqueue.gateway.Gateway;
+import io.taskqueue.gateway.GatewaySettings;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 
 /**
- * The gateway role on its own. Its reads need a read model reachable from another process (the
- * engine's interactive-query endpoints or the PostgreSQL/Redis projections), which arrive with the
- * projections issue; until then this role refuses to start rather than serve half an API.
+ * The gateway role on its own: writes commands to Kafka, reads through a topology instance's
+ * interactive-query endpoints ({@code TASKQUEUE_IQ_URL}) and the event log.
  */
 @Command(
     name = "gateway",
     mixinStandardHelpOptions = true,
     description =
         "Run the HTTP/gRPC gateway. Env: KAFKA_BOOTSTRAP_SERVERS, HTTP_PORT, GRPC_HOST, GRPC_PORT,"
-            + " PROMETHEUS_PORT.")
+            + " TASKQUEUE_IQ_URL (http://localhost:8081, a topology instance), PROMETHEUS_PORT"
+            + " (9090), and the gateway settings in the README.")
 final class GatewayCommand implements Callable<Integer> {
 
   @Override
-  public Integer call() {
-    throw new StartupException(
-        "The standalone gateway needs a remote read model (interactive queries or projections),"
-            + " which is not built yet; use ./taskqueue dev for now");
+  public Integer call() throws Exception {
+    Environment env = Environment.system();
+    GatewaySettings settings = GatewaySettings.fromEnvironment(env.asMap());
+    String iqUrl = env.text("TASKQUEUE_IQ_URL", "http://localhost:8081");
+    PrometheusMeterRegistry registry = Metrics.registry("gateway");
+    CountDownLatch stopped = new CountDownLatch(1);
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    MetricsServer metrics =
+        MetricsServer.start("0.0.0.0", env.integer("PROMETHEUS_PORT", 9090), registry);
+    RecentEvents events =
+        new RecentEvents(settings.kafkaBootstrapServers(), settings.topics(), 100_000);
+    Gateway gateway =
+        Gateway.builder(settings)
+            .taskReader(new RemoteEngineReader(iqUrl, events))
+            .meterRegistry(registry)
+            .check("topology", () -> topologyCheck(http, iqUrl))
+            .build()
+            .start();
+    try (metrics;
+        events;
+        gateway) {
+      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "gateway-shutdown"));
+      stopped.await();
+    }
+    return 0;
+  }
+
+  private static DependencyCheck.Result topologyCheck(HttpClient http, String iqUrl) {
+    try {
+      HttpResponse<Void> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(iqUrl + "/iq/workers"))
+                  .timeout(Duration.ofSeconds(1))
+                  .build(),
+              HttpResponse.BodyHandlers.discarding());
+      return r.statusCode() == 200
+          ? DependencyCheck.Result.ok()
+          : DependencyCheck.Result.failed("topology answered " + r.statusCode());
+    } catch (Exception e) {
+      return DependencyCheck.Result.failed("topology at " + iqUrl + " unreachable: " + e);
+    }
   }
 }

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "A highly available task queue on Kafka and Kafka Streams.",
     subcommands = {
       DevCommand.class,
+      KafkaCommand.class,
       TopologyCommand.class,
       GatewayCommand.class,
       WorkerCommand.class
