@@ -1,0 +1,143 @@
+package io.taskqueue.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.taskqueue.api.v1.GetTaskResponse;
+import io.taskqueue.api.v1.ListTasksRequest;
+import io.taskqueue.api.v1.ListTasksResponse;
+import io.taskqueue.proto.TaskIds;
+import io.taskqueue.proto.Topics;
+import io.taskqueue.proto.internal.Command;
+import io.taskqueue.proto.internal.SubmitTask;
+import io.taskqueue.testkit.KafkaExtension;
+import io.taskqueue.testkit.TestKafka;
+import io.taskqueue.topology.engine.EngineSettings;
+import io.taskqueue.topology.engine.TaskEngine;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Two engine instances share the partitions; each serves interactive queries. A read sent to either
+ * instance finds every task, wherever it lives: single-task reads are forwarded to the owner, lists
+ * are gathered from both.
+ */
+@ExtendWith(KafkaExtension.class)
+class InteractiveQueriesIT {
+
+  private static final int PARTITIONS = 4;
+  private static final int TASKS = 40;
+
+  @Test
+  void eitherInstanceAnswersForTasksOwnedByTheOther(TestKafka kafka) throws Exception {
+    Topics topics = kafka.topics();
+    kafka.createTaskqueueTopics(PARTITIONS);
+    List<AutoCloseable> open = new ArrayList<>();
+    try {
+      List<InteractiveQueries> iq = new ArrayList<>();
+      List<TaskEngine> engines = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        int port = freePort();
+        HostInfo self = new HostInfo("localhost", port);
+        EngineSettings settings =
+            EngineSettings.defaults(kafka.bootstrapServers(), Files.createTempDirectory("iq" + i))
+                .withApplicationId(kafka.uniqueId("engine"))
+                .withTopics(topics)
+                .withPartitions(PARTITIONS)
+                .withApplicationServer("localhost:" + port);
+        TaskEngine engine = new TaskEngine(settings, new SimpleMeterRegistry());
+        open.add(engine);
+        InteractiveQueries queries = new InteractiveQueries(engine, self, port);
+        open.add(queries);
+        engines.add(engine);
+        iq.add(queries);
+        engine.start();
+      }
+      awaitBothRunningWithPartitionsSplit(engines);
+
+      // given tasks spread over all partitions
+      Set<String> ids = new HashSet<>();
+      try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.producerProps())) {
+        for (int i = 0; i < TASKS; i++) {
+          String id = TaskIds.random();
+          ids.add(id);
+          SubmitTask submit =
+              SubmitTask.newBuilder().setTaskId(id).setQueue("iq").setPayload("{}").build();
+          producer
+              .send(
+                  new ProducerRecord<>(
+                      topics.commands(),
+                      id,
+                      Command.newBuilder().setSubmit(submit).build().toByteArray()))
+              .get();
+        }
+      }
+
+      // then each instance, asked for every task, finds all of them
+      for (InteractiveQueries instance : iq) {
+        RemoteEngineReader reader =
+            new RemoteEngineReader("http://localhost:" + instance.port(), null);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        Set<String> found = new HashSet<>();
+        while (found.size() < TASKS && System.nanoTime() < deadline) {
+          for (String id : ids) {
+            if (!found.contains(id)) {
+              Optional<GetTaskResponse> task = reader.getTask(id);
+              task.ifPresent(t -> found.add(t.getTaskId()));
+            }
+          }
+        }
+        assertThat(found).as("tasks found through port %s", instance.port()).isEqualTo(ids);
+        ListTasksResponse list =
+            reader.listTasks(ListTasksRequest.newBuilder().setQueue("iq").setLimit(100).build());
+        assertThat(list.getTotal()).isEqualTo(TASKS);
+        assertThat(list.getTasksList())
+            .extracting(GetTaskResponse::getTaskId)
+            .containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(reader.queueStats(Optional.of("iq")).getPendingCount()).isEqualTo(TASKS);
+      }
+    } finally {
+      for (int i = open.size() - 1; i >= 0; i--) {
+        open.get(i).close();
+      }
+    }
+  }
+
+  /** Both instances RUNNING and each owning at least one partition's task store. */
+  private static void awaitBothRunningWithPartitionsSplit(List<TaskEngine> engines)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (System.nanoTime() < deadline) {
+      boolean ready =
+          engines.stream()
+              .allMatch(
+                  e ->
+                      e.state() == KafkaStreams.State.RUNNING
+                          && e.streams().metadataForLocalThreads().stream()
+                              .anyMatch(t -> !t.activeTasks().isEmpty()));
+      if (ready) {
+        return;
+      }
+      Thread.sleep(50); // polling interval of a condition wait
+    }
+    throw new AssertionError("The two engine instances did not split the partitions in time");
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
