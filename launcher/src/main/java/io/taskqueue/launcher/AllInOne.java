@@ -94,6 +94,23 @@ public final class AllInOne implements AutoCloseable {
     }
   }
 
+  /**
+   * A dead worker's dispatch partitions move to a live one after the consumer-group session
+   * timeout; the broker's default (45 s) would leave its buffered tasks waiting that long.
+   */
+  static final Map<String, String> FAST_FAILOVER =
+      Map.of(
+          "group.consumer.min.session.timeout.ms", "6000",
+          "group.consumer.session.timeout.ms", "6000",
+          "group.consumer.min.heartbeat.interval.ms", "1000",
+          "group.consumer.heartbeat.interval.ms", "1000");
+
+  /**
+   * Dispatch topics get at least this many partitions whatever the engine's count, so that every
+   * worker of a queue gets a share (a partition goes to one member of the worker group).
+   */
+  static final int MIN_DISPATCH_PARTITIONS = 4;
+
   private final Deque<AutoCloseable> running = new ArrayDeque<>();
   private final List<Worker> workers = new ArrayList<>();
   private EmbeddedKafka kafka;
@@ -128,6 +145,7 @@ public final class AllInOne implements AutoCloseable {
           EmbeddedKafka.builder()
               .dataDir(o.dataDir().resolve("kafka").toAbsolutePath())
               .brokerPort(o.kafkaPort())
+              .brokerProperties(FAST_FAILOVER)
               .start();
     } catch (RuntimeException e) {
       throw new StartupException(
@@ -193,7 +211,8 @@ public final class AllInOne implements AutoCloseable {
               .workerId("dev-worker-" + i)
               .queues(o.queues())
               .slots(o.slots())
-              .dispatchTopicPartitions(engineSettings.partitions())
+              .dispatchTopicPartitions(
+                  Math.max(MIN_DISPATCH_PARTITIONS, engineSettings.partitions()))
               .build();
       Worker worker = Worker.start(ws, TaskHandlers.builtin(), registry);
       workers.add(worker);
@@ -229,7 +248,9 @@ public final class AllInOne implements AutoCloseable {
     kafka.createTopics(partitions, plain.toArray(String[]::new));
     kafka.createTopics(
         partitions, Map.of("cleanup.policy", "compact"), topics.compacted().toArray(String[]::new));
-    kafka.createTopics(partitions, queues.stream().map(topics::dispatch).toArray(String[]::new));
+    kafka.createTopics(
+        Math.max(MIN_DISPATCH_PARTITIONS, partitions),
+        queues.stream().map(topics::dispatch).toArray(String[]::new));
   }
 
   public int httpPort() {

@@ -50,8 +50,8 @@ final class DevCommand implements Callable<Integer> {
   @Option(names = "--workers", description = "Worker runtimes to start (2).")
   int workers = 2;
 
-  @Option(names = "--slots", description = "Slots per worker (4).")
-  int slots = 4;
+  @Option(names = "--slots", description = "Slots per worker (16).")
+  int slots = 16;
 
   @Option(
       names = "--queues",

@@ -41,7 +41,12 @@ final class KafkaCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     EmbeddedKafka kafka;
     try {
-      kafka = EmbeddedKafka.builder().dataDir(dataDir.toAbsolutePath()).brokerPort(port).start();
+      kafka =
+          EmbeddedKafka.builder()
+              .dataDir(dataDir.toAbsolutePath())
+              .brokerPort(port)
+              .brokerProperties(AllInOne.FAST_FAILOVER)
+              .start();
     } catch (RuntimeException e) {
       throw new StartupException(
           "Could not start Kafka on port " + port + " (" + e.getMessage() + ")", e);

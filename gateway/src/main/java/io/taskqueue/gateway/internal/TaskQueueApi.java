@@ -56,6 +56,7 @@ public final class TaskQueueApi {
   private final InstantSource clock;
   private final SubmitTranslator translator;
   private final CommandSender sender;
+  private final AcceptedTasks acceptedTasks;
 
   public TaskQueueApi(
       GatewaySettings settings,
@@ -72,6 +73,7 @@ public final class TaskQueueApi {
     this.clock = clock;
     this.translator = new SubmitTranslator(settings.maxPayloadBytes(), clock);
     this.sender = new CommandSender(publisher, settings.kafkaTimeout());
+    this.acceptedTasks = new AcceptedTasks(clock);
   }
 
   public GatewaySettings settings() {
@@ -91,6 +93,7 @@ public final class TaskQueueApi {
           .build();
     }
     sender.send(command().setSubmit(accepted.submit()).build());
+    acceptedTasks.remember(accepted.submit(), accepted.status());
     metrics.submitted(accepted.submit().getQueue());
     return SubmitTaskResponse.newBuilder()
         .setTaskId(accepted.submit().getTaskId())
@@ -154,6 +157,7 @@ public final class TaskQueueApi {
       Optional<ApiException> failure = outcomes.get(j);
       if (failure.isEmpty()) {
         anyAcked = true;
+        acceptedTasks.remember(accepted.submit(), accepted.status());
         metrics.submitted(accepted.submit().getQueue());
         results[sentIndexes.get(j)] =
             result(accepted.submit().getTaskId(), accepted.status(), false);
@@ -262,7 +266,8 @@ public final class TaskQueueApi {
 
   /** For WatchTask: the task now, or empty if unknown; the id must be valid. */
   public Optional<GetTaskResponse> findTask(String taskIdText) {
-    return read(() -> reader.getTask(RequestRules.requireTaskId(taskIdText)));
+    String taskId = RequestRules.requireTaskId(taskIdText);
+    return read(() -> reader.getTask(taskId)).or(() -> acceptedTasks.find(taskId));
   }
 
   public ListTasksResponse listTasks(ListTasksRequest request) {
@@ -273,7 +278,9 @@ public final class TaskQueueApi {
   public GetTaskEventsResponse taskEvents(String taskIdText) {
     String taskId = RequestRules.requireTaskId(taskIdText);
     List<TaskEvent> events = read(() -> reader.taskEvents(taskId));
-    if (events.isEmpty() && read(() -> reader.getTask(taskId)).isEmpty()) {
+    if (events.isEmpty()
+        && read(() -> reader.getTask(taskId)).isEmpty()
+        && acceptedTasks.find(taskId).isEmpty()) {
       throw ApiException.notFound(taskId);
     }
     return GetTaskEventsResponse.newBuilder().addAllEvents(events).build();
@@ -339,7 +346,9 @@ public final class TaskQueueApi {
 
   private GetTaskResponse requireTask(String taskIdText) {
     String taskId = RequestRules.requireTaskId(taskIdText);
-    return read(() -> reader.getTask(taskId)).orElseThrow(() -> ApiException.notFound(taskId));
+    return read(() -> reader.getTask(taskId))
+        .or(() -> acceptedTasks.find(taskId))
+        .orElseThrow(() -> ApiException.notFound(taskId));
   }
 
   private Optional<QueueInfo> findQueue(String queue) {
