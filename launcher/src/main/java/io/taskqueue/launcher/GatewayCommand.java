@@ -30,6 +30,7 @@ final class GatewayCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Environment env = Environment.system();
     GatewaySettings settings = GatewaySettings.fromEnvironment(env.asMap());
+    KafkaPreflight.check(settings.kafkaBootstrapServers(), Duration.ofSeconds(10));
     String iqUrl = env.text("TASKQUEUE_IQ_URL", "http://localhost:8081");
     PrometheusMeterRegistry registry = Metrics.registry("gateway");
     CountDownLatch stopped = new CountDownLatch(1);

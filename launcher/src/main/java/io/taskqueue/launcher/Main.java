@@ -31,18 +31,22 @@ public final class Main implements Runnable {
             .setExecutionExceptionHandler(
                 (e, commandLine, parseResult) -> {
                   Throwable cause = e;
-                  while (!(cause instanceof StartupException)
-                      && !(cause instanceof IllegalArgumentException)
-                      && cause.getCause() != null) {
+                  while (!userFixable(cause) && cause.getCause() != null) {
                     cause = cause.getCause();
                   }
-                  if (cause instanceof StartupException
-                      || cause instanceof IllegalArgumentException) {
+                  if (userFixable(cause)) {
                     System.err.println("taskqueue: " + cause.getMessage());
                     return 2;
                   }
                   throw e;
                 });
     System.exit(cli.execute(args));
+  }
+
+  /** Start-up problems the user can fix: one line, no stack trace. */
+  private static boolean userFixable(Throwable e) {
+    return e instanceof StartupException
+        || e instanceof IllegalArgumentException
+        || e instanceof io.taskqueue.gateway.GatewayStartException;
   }
 }

@@ -46,6 +46,7 @@ final class TopologyCommand implements Callable<Integer> {
         stateDir != null
             ? stateDir
             : Path.of(env.text("TASKQUEUE_STATE_DIR", "/var/lib/taskqueue/state"));
+    KafkaPreflight.check(servers, Duration.ofSeconds(10));
     int iq = iqPort != null ? iqPort : env.integer("IQ_PORT", 8081);
     HostInfo self = new HostInfo(env.text("TASKQUEUE_ADVERTISED_HOST", "localhost"), iq);
     EngineSettings settings =

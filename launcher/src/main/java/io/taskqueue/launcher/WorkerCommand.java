@@ -44,11 +44,13 @@ final class WorkerCommand implements Callable<Integer> {
     if (bootstrap != null) {
       settings.bootstrapServers(bootstrap);
     }
+    WorkerSettings checked = settings.build();
+    KafkaPreflight.check(checked.bootstrapServers(), java.time.Duration.ofSeconds(10));
     PrometheusMeterRegistry registry = Metrics.registry("worker");
     int port = metricsPort != null ? metricsPort : env.integer("PROMETHEUS_PORT", 9091);
     MetricsServer metrics = MetricsServer.start("0.0.0.0", port, registry);
     try {
-      WorkerProcess.run(settings.build(), TaskHandlers.builtin(), registry);
+      WorkerProcess.run(checked, TaskHandlers.builtin(), registry);
     } finally {
       metrics.close();
     }
