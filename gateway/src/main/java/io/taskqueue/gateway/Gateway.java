@@ -51,6 +51,7 @@ public final class Gateway implements AutoCloseable {
 
   private final GatewaySettings settings;
   private final CommandPublisher publisher;
+  private final AutoCloseable clientMetrics;
   private final boolean ownsPublisher;
   private final TaskQueueApi api;
   private final ApiMetrics metrics;
@@ -64,6 +65,10 @@ public final class Gateway implements AutoCloseable {
     this.settings = builder.settings;
     this.ownsPublisher = builder.publisher == null;
     this.publisher = ownsPublisher ? KafkaCommandPublisher.create(settings) : builder.publisher;
+    this.clientMetrics =
+        publisher instanceof KafkaCommandPublisher kafka
+            ? kafka.bindMetrics(builder.registry)
+            : () -> {};
     this.metrics = new ApiMetrics(builder.registry);
     this.api =
         new TaskQueueApi(
@@ -137,6 +142,7 @@ public final class Gateway implements AutoCloseable {
   public synchronized void close() {
     stopQuietly();
     if (ownsPublisher) {
+      closeQuietly(clientMetrics);
       publisher.close();
     }
   }
@@ -216,6 +222,14 @@ public final class Gateway implements AutoCloseable {
       }
     }
     return false;
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      LOG.debug("Closing {} failed: {}", c, e.toString());
+    }
   }
 
   /** Assembles a {@link Gateway}; only the reader is required. */

@@ -169,4 +169,11 @@ public final class KafkaCommandPublisher implements CommandPublisher {
   public String toString() {
     return "KafkaCommandPublisher[" + bootstrapServers + " -> " + topic + "]";
   }
+
+  /** Binds the producer's client metrics (request latency, errors, buffer) to {@code registry}. */
+  public AutoCloseable bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+    var metrics = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer);
+    metrics.bindTo(registry);
+    return metrics;
+  }
 }

@@ -2,6 +2,7 @@ package io.taskqueue.worker;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.taskqueue.proto.internal.WorkerState;
 import io.taskqueue.worker.internal.AttemptControl;
 import io.taskqueue.worker.internal.ControlListener;
@@ -169,8 +170,10 @@ public final class Worker implements AutoCloseable {
     try {
       Producer<String, byte[]> producer = KafkaClients.producer(settings);
       opened.add(producer);
+      opened.add(bindClientMetrics(new KafkaClientMetrics(producer), meterRegistry));
       Consumer<String, byte[]> dispatchConsumer = KafkaClients.dispatchConsumer(settings);
       opened.add(dispatchConsumer);
+      opened.add(bindClientMetrics(new KafkaClientMetrics(dispatchConsumer), meterRegistry));
       Consumer<String, byte[]> controlConsumer = KafkaClients.controlConsumer(settings);
       opened.add(controlConsumer);
       Worker worker =
@@ -370,5 +373,12 @@ public final class Worker implements AutoCloseable {
     } catch (InterruptedException e) {
       return false;
     }
+  }
+
+  /** Kafka client metrics (taskqueue_... JVM registry), closed with the worker. */
+  private static AutoCloseable bindClientMetrics(
+      KafkaClientMetrics metrics, MeterRegistry registry) {
+    metrics.bindTo(registry);
+    return metrics;
   }
 }

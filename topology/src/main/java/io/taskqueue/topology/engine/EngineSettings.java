@@ -106,246 +106,210 @@ public record EngineSettings(
   }
 
   public EngineSettings withApplicationId(String value) {
-    return new EngineSettings(
-        value,
-        bootstrapServers,
-        topics,
-        partitions,
-        processingGuarantee,
-        commitIntervalMs,
-        stateDir,
-        streamThreads,
-        standbyReplicas,
-        applicationServer,
-        timerTickMs,
-        schedulerTickMs,
-        leaseCheckMs,
-        workerTtlMs,
-        prefetch,
-        maxPayloadBytes,
-        maxTimersPerTick,
-        policy);
+    return toBuilder().applicationId(value).build();
   }
 
   public EngineSettings withTopics(Topics value) {
-    return new EngineSettings(
-        applicationId,
-        bootstrapServers,
-        value,
-        partitions,
-        processingGuarantee,
-        commitIntervalMs,
-        stateDir,
-        streamThreads,
-        standbyReplicas,
-        applicationServer,
-        timerTickMs,
-        schedulerTickMs,
-        leaseCheckMs,
-        workerTtlMs,
-        prefetch,
-        maxPayloadBytes,
-        maxTimersPerTick,
-        policy);
+    return toBuilder().topics(value).build();
   }
 
   public EngineSettings withPartitions(int value) {
-    return new EngineSettings(
-        applicationId,
-        bootstrapServers,
-        topics,
-        value,
-        processingGuarantee,
-        commitIntervalMs,
-        stateDir,
-        streamThreads,
-        standbyReplicas,
-        applicationServer,
-        timerTickMs,
-        schedulerTickMs,
-        leaseCheckMs,
-        workerTtlMs,
-        prefetch,
-        maxPayloadBytes,
-        maxTimersPerTick,
-        policy);
+    return toBuilder().partitions(value).build();
   }
 
   /** Switches the guarantee and picks the matching default commit interval. */
   public EngineSettings withProcessingGuarantee(String value) {
-    return new EngineSettings(
-        applicationId,
-        bootstrapServers,
-        topics,
-        partitions,
-        value,
-        EXACTLY_ONCE_V2.equals(value) ? 20 : 100,
-        stateDir,
-        streamThreads,
-        standbyReplicas,
-        applicationServer,
-        timerTickMs,
-        schedulerTickMs,
-        leaseCheckMs,
-        workerTtlMs,
-        prefetch,
-        maxPayloadBytes,
-        maxTimersPerTick,
-        policy);
+    return toBuilder()
+        .processingGuarantee(value)
+        .commitIntervalMs(EXACTLY_ONCE_V2.equals(value) ? 20 : 100)
+        .build();
   }
 
   public EngineSettings withCommitIntervalMs(long value) {
-    return new EngineSettings(
-        applicationId,
-        bootstrapServers,
-        topics,
-        partitions,
-        processingGuarantee,
-        value,
-        stateDir,
-        streamThreads,
-        standbyReplicas,
-        applicationServer,
-        timerTickMs,
-        schedulerTickMs,
-        leaseCheckMs,
-        workerTtlMs,
-        prefetch,
-        maxPayloadBytes,
-        maxTimersPerTick,
-        policy);
+    return toBuilder().commitIntervalMs(value).build();
   }
 
   public EngineSettings withStateDir(Path value) {
-    return new EngineSettings(
-        applicationId,
-        bootstrapServers,
-        topics,
-        partitions,
-        processingGuarantee,
-        commitIntervalMs,
-        value,
-        streamThreads,
-        standbyReplicas,
-        applicationServer,
-        timerTickMs,
-        schedulerTickMs,
-        leaseCheckMs,
-        workerTtlMs,
-        prefetch,
-        maxPayloadBytes,
-        maxTimersPerTick,
-        policy);
+    return toBuilder().stateDir(value).build();
   }
 
   public EngineSettings withWorkerTtlMs(long value) {
-    return new EngineSettings(
-        applicationId,
-        bootstrapServers,
-        topics,
-        partitions,
-        processingGuarantee,
-        commitIntervalMs,
-        stateDir,
-        streamThreads,
-        standbyReplicas,
-        applicationServer,
-        timerTickMs,
-        schedulerTickMs,
-        leaseCheckMs,
-        value,
-        prefetch,
-        maxPayloadBytes,
-        maxTimersPerTick,
-        policy);
+    return toBuilder().workerTtlMs(value).build();
   }
 
   public EngineSettings withPrefetch(double value) {
-    return new EngineSettings(
-        applicationId,
-        bootstrapServers,
-        topics,
-        partitions,
-        processingGuarantee,
-        commitIntervalMs,
-        stateDir,
-        streamThreads,
-        standbyReplicas,
-        applicationServer,
-        timerTickMs,
-        schedulerTickMs,
-        leaseCheckMs,
-        workerTtlMs,
-        value,
-        maxPayloadBytes,
-        maxTimersPerTick,
-        policy);
+    return toBuilder().prefetch(value).build();
   }
 
   public EngineSettings withPolicy(EnginePolicy value) {
-    return new EngineSettings(
-        applicationId,
-        bootstrapServers,
-        topics,
-        partitions,
-        processingGuarantee,
-        commitIntervalMs,
-        stateDir,
-        streamThreads,
-        standbyReplicas,
-        applicationServer,
-        timerTickMs,
-        schedulerTickMs,
-        leaseCheckMs,
-        workerTtlMs,
-        prefetch,
-        maxPayloadBytes,
-        maxTimersPerTick,
-        value);
+    return toBuilder().policy(value).build();
   }
 
   public EngineSettings withApplicationServer(String value) {
-    return new EngineSettings(
-        applicationId,
-        bootstrapServers,
-        topics,
-        partitions,
-        processingGuarantee,
-        commitIntervalMs,
-        stateDir,
-        streamThreads,
-        standbyReplicas,
-        value,
-        timerTickMs,
-        schedulerTickMs,
-        leaseCheckMs,
-        workerTtlMs,
-        prefetch,
-        maxPayloadBytes,
-        maxTimersPerTick,
-        policy);
+    return toBuilder().applicationServer(value).build();
   }
 
   public EngineSettings withStandbyReplicas(int value) {
-    return new EngineSettings(
-        applicationId,
-        bootstrapServers,
-        topics,
-        partitions,
-        processingGuarantee,
-        commitIntervalMs,
-        stateDir,
-        streamThreads,
-        value,
-        applicationServer,
-        timerTickMs,
-        schedulerTickMs,
-        leaseCheckMs,
-        workerTtlMs,
-        prefetch,
-        maxPayloadBytes,
-        maxTimersPerTick,
-        policy);
+    return toBuilder().standbyReplicas(value).build();
+  }
+
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** Copy-with-changes; {@link #build} validates like the constructor. */
+  public static final class Builder {
+    private String applicationId;
+    private String bootstrapServers;
+    private Topics topics;
+    private int partitions;
+    private String processingGuarantee;
+    private long commitIntervalMs;
+    private Path stateDir;
+    private int streamThreads;
+    private int standbyReplicas;
+    private String applicationServer;
+    private long timerTickMs;
+    private long schedulerTickMs;
+    private long leaseCheckMs;
+    private long workerTtlMs;
+    private double prefetch;
+    private int maxPayloadBytes;
+    private int maxTimersPerTick;
+    private EnginePolicy policy;
+
+    private Builder(EngineSettings s) {
+      applicationId = s.applicationId;
+      bootstrapServers = s.bootstrapServers;
+      topics = s.topics;
+      partitions = s.partitions;
+      processingGuarantee = s.processingGuarantee;
+      commitIntervalMs = s.commitIntervalMs;
+      stateDir = s.stateDir;
+      streamThreads = s.streamThreads;
+      standbyReplicas = s.standbyReplicas;
+      applicationServer = s.applicationServer;
+      timerTickMs = s.timerTickMs;
+      schedulerTickMs = s.schedulerTickMs;
+      leaseCheckMs = s.leaseCheckMs;
+      workerTtlMs = s.workerTtlMs;
+      prefetch = s.prefetch;
+      maxPayloadBytes = s.maxPayloadBytes;
+      maxTimersPerTick = s.maxTimersPerTick;
+      policy = s.policy;
+    }
+
+    public Builder applicationId(String value) {
+      applicationId = value;
+      return this;
+    }
+
+    public Builder bootstrapServers(String value) {
+      bootstrapServers = value;
+      return this;
+    }
+
+    public Builder topics(Topics value) {
+      topics = value;
+      return this;
+    }
+
+    public Builder partitions(int value) {
+      partitions = value;
+      return this;
+    }
+
+    public Builder processingGuarantee(String value) {
+      processingGuarantee = value;
+      return this;
+    }
+
+    public Builder commitIntervalMs(long value) {
+      commitIntervalMs = value;
+      return this;
+    }
+
+    public Builder stateDir(Path value) {
+      stateDir = value;
+      return this;
+    }
+
+    public Builder streamThreads(int value) {
+      streamThreads = value;
+      return this;
+    }
+
+    public Builder standbyReplicas(int value) {
+      standbyReplicas = value;
+      return this;
+    }
+
+    public Builder applicationServer(String value) {
+      applicationServer = value;
+      return this;
+    }
+
+    public Builder timerTickMs(long value) {
+      timerTickMs = value;
+      return this;
+    }
+
+    public Builder schedulerTickMs(long value) {
+      schedulerTickMs = value;
+      return this;
+    }
+
+    public Builder leaseCheckMs(long value) {
+      leaseCheckMs = value;
+      return this;
+    }
+
+    public Builder workerTtlMs(long value) {
+      workerTtlMs = value;
+      return this;
+    }
+
+    public Builder prefetch(double value) {
+      prefetch = value;
+      return this;
+    }
+
+    public Builder maxPayloadBytes(int value) {
+      maxPayloadBytes = value;
+      return this;
+    }
+
+    public Builder maxTimersPerTick(int value) {
+      maxTimersPerTick = value;
+      return this;
+    }
+
+    public Builder policy(EnginePolicy value) {
+      policy = value;
+      return this;
+    }
+
+    public EngineSettings build() {
+      return new EngineSettings(
+          applicationId,
+          bootstrapServers,
+          topics,
+          partitions,
+          processingGuarantee,
+          commitIntervalMs,
+          stateDir,
+          streamThreads,
+          standbyReplicas,
+          applicationServer,
+          timerTickMs,
+          schedulerTickMs,
+          leaseCheckMs,
+          workerTtlMs,
+          prefetch,
+          maxPayloadBytes,
+          maxTimersPerTick,
+          policy);
+    }
   }
 
   private static void require(boolean ok, String expected, Object actual) {
