@@ -56,16 +56,9 @@ final class EngineOptions {
       throw new StartupException(
           "Expected TASKQUEUE_RETENTION_HOURS >= 1, but got " + retentionHours);
     }
-    var p = s.policy();
     s =
         s.withPolicy(
-            new io.taskqueue.topology.domain.EnginePolicy(
-                p.defaultPriority(),
-                p.defaultMaxRetries(),
-                p.defaultTimeoutMs(),
-                p.defaultBackoff(),
-                p.startTimeoutMs(),
-                java.time.Duration.ofHours(retentionHours).toMillis()));
+            s.policy().withRetentionMs(java.time.Duration.ofHours(retentionHours).toMillis()));
     return s;
   }
 }

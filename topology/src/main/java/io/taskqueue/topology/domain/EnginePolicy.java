@@ -15,6 +15,7 @@ import java.time.Duration;
  *     before it is taken back; it never started, so it does not use up a retry (30 s)
  * @param retentionMs how long a terminal task stays in the hot store (24 h); history stays in the
  *     event log and the projections
+ * @param maxStartTimeouts dispatches in a row that no worker starts before the task fails (5)
  */
 public record EnginePolicy(
     int defaultPriority,
@@ -22,7 +23,8 @@ public record EnginePolicy(
     long defaultTimeoutMs,
     Backoff defaultBackoff,
     long startTimeoutMs,
-    long retentionMs) {
+    long retentionMs,
+    int maxStartTimeouts) {
 
   public static EnginePolicy defaults() {
     return new EnginePolicy(
@@ -31,11 +33,36 @@ public record EnginePolicy(
         Duration.ofMinutes(5).toMillis(),
         new Backoff(1_000, 2.0, Duration.ofMinutes(5).toMillis(), 0.2),
         Duration.ofSeconds(30).toMillis(),
-        Duration.ofHours(24).toMillis());
+        Duration.ofHours(24).toMillis(),
+        5);
+  }
+
+  /** The same policy with another retention. */
+  public EnginePolicy withRetentionMs(long value) {
+    return new EnginePolicy(
+        defaultPriority,
+        defaultMaxRetries,
+        defaultTimeoutMs,
+        defaultBackoff,
+        startTimeoutMs,
+        value,
+        maxStartTimeouts);
+  }
+
+  /** The same policy with another limit on unstarted dispatches. */
+  public EnginePolicy withMaxStartTimeouts(int value) {
+    return new EnginePolicy(
+        defaultPriority,
+        defaultMaxRetries,
+        defaultTimeoutMs,
+        defaultBackoff,
+        startTimeoutMs,
+        retentionMs,
+        value);
   }
 
   public EnginePolicy {
-    if (defaultTimeoutMs <= 0 || startTimeoutMs <= 0 || retentionMs <= 0) {
+    if (defaultTimeoutMs <= 0 || startTimeoutMs <= 0 || retentionMs <= 0 || maxStartTimeouts < 1) {
       throw new IllegalArgumentException(
           "Expected positive timeouts and retention, but got " + this);
     }

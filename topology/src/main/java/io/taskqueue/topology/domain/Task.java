@@ -14,6 +14,9 @@ import java.util.Objects;
  * <p>{@code deadlineAt} is the one timer a task has, whose meaning depends on the status: PENDING
  * becomes QUEUED, RUNNING loses its lease (start or execution timeout), a terminal task leaves the
  * hot store.
+ *
+ * <p>{@code startTimeouts} counts the dispatches in a row that no worker started in time; at the
+ * policy's limit the task fails instead of being dispatched again forever.
  */
 public record Task(
     String taskId,
@@ -43,7 +46,8 @@ public record Task(
     String workerId,
     long readySeq,
     long version,
-    long deadlineAt) {
+    long deadlineAt,
+    int startTimeouts) {
 
   public Task {
     Objects.requireNonNull(taskId, "taskId");
@@ -99,6 +103,7 @@ public record Task(
     private long readySeq;
     private long version;
     private long deadlineAt;
+    private int startTimeouts;
 
     public Builder() {}
 
@@ -131,6 +136,7 @@ public record Task(
       readySeq = t.readySeq;
       version = t.version;
       deadlineAt = t.deadlineAt;
+      startTimeouts = t.startTimeouts;
     }
 
     public Builder taskId(String v) {
@@ -273,6 +279,11 @@ public record Task(
       return this;
     }
 
+    public Builder startTimeouts(int v) {
+      startTimeouts = v;
+      return this;
+    }
+
     public Task build() {
       return new Task(
           taskId,
@@ -302,7 +313,8 @@ public record Task(
           workerId,
           readySeq,
           version,
-          deadlineAt);
+          deadlineAt,
+          startTimeouts);
     }
   }
 }

@@ -109,12 +109,24 @@ public final class TaskStateMachine {
           accept(Transition.PROMOTED, ctx, task.attempt(), "", "", 0, ctx.nextReadySeq(), null);
       case RUNNING -> {
         if (!task.started()) {
+          String reason = "not started within " + ctx.policy().startTimeoutMs() + " ms of dispatch";
+          if (task.startTimeouts() + 1 >= ctx.policy().maxStartTimeouts()) {
+            yield accept(
+                Transition.START_TIMED_OUT_FINALLY,
+                ctx,
+                task.attempt(),
+                "",
+                reason + ", " + (task.startTimeouts() + 1) + " dispatches in a row",
+                0,
+                0,
+                null);
+          }
           yield accept(
               Transition.START_TIMED_OUT,
               ctx,
               task.attempt(),
               "",
-              "not started within " + ctx.policy().startTimeoutMs() + " ms of dispatch",
+              reason,
               0,
               task.readySeq(),
               null);
@@ -339,7 +351,11 @@ public final class TaskStateMachine {
               .dispatchedAt(at)
               .workerId("")
               .deadlineAt(at + policy.startTimeoutMs());
-      case STARTED -> b.startedAt(at).workerId(event.workerId()).deadlineAt(at + task.timeoutMs());
+      case STARTED ->
+          b.startedAt(at)
+              .startTimeouts(0)
+              .workerId(event.workerId())
+              .deadlineAt(at + task.timeoutMs());
       case SUCCEEDED -> terminal(b, at, policy).result(event.text()).error("");
       case RETRY_SCHEDULED, TIMED_OUT_RETRY, WORKER_LOST_RETRY ->
           b.error(event.text()).runAt(event.runAt()).deadlineAt(event.runAt());
@@ -349,13 +365,21 @@ public final class TaskStateMachine {
           terminal(b, at, policy).error(event.text());
       // Handed back without having run to an outcome: it does not use up a retry, and it goes
       // back to its old place in line.
-      case RELEASED, START_TIMED_OUT ->
+      case START_TIMED_OUT_FINALLY -> terminal(b, at, policy).error(event.text());
+      case RELEASED ->
           b.attemptLimit(task.attemptLimit() + 1)
               .queuedAt(at)
               .readySeq(event.readySeq())
               .deadlineAt(0);
+      case START_TIMED_OUT ->
+          b.attemptLimit(task.attemptLimit() + 1)
+              .queuedAt(at)
+              .readySeq(event.readySeq())
+              .deadlineAt(0)
+              .startTimeouts(task.startTimeouts() + 1);
       case REQUEUED_FAILED, REQUEUED_CANCELLED ->
-          b.attemptLimit(task.attempt() + task.maxRetries() + 1)
+          b.startTimeouts(0)
+              .attemptLimit(task.attempt() + task.maxRetries() + 1)
               .queuedAt(at)
               .readySeq(event.readySeq())
               .completedAt(0)

@@ -43,6 +43,8 @@ public enum Transition {
       WORKER_CANCELLED, RUNNING, CANCELLED, "CANCELLED", "handler cancelled itself"),
   RELEASED(WORKER_RELEASED, RUNNING, QUEUED, "RELEASED", "handed back on worker shutdown"),
   START_TIMED_OUT(DEADLINE, RUNNING, QUEUED, "START_TIMED_OUT", "not started in time"),
+  START_TIMED_OUT_FINALLY(
+      DEADLINE, RUNNING, FAILED, "FAILED", "not started in time, dispatch limit reached"),
   TIMED_OUT_RETRY(DEADLINE, RUNNING, PENDING, "RETRY_SCHEDULED", "execution timeout, retries left"),
   TIMED_OUT(DEADLINE, RUNNING, FAILED, "FAILED", "execution timeout, no retries left"),
   WORKER_LOST_RETRY(WORKER_LOST, RUNNING, PENDING, "RETRY_SCHEDULED", "worker lost, retries left"),

@@ -100,6 +100,7 @@ final class ProtoMapper {
         .setReadySeq(t.readySeq())
         .setVersion(t.version())
         .setDeadlineAt(t.deadlineAt())
+        .setStartTimeouts(t.startTimeouts())
         .build();
   }
 
@@ -133,7 +134,8 @@ final class ProtoMapper {
         s.getWorkerId(),
         s.getReadySeq(),
         s.getVersion(),
-        s.getDeadlineAt());
+        s.getDeadlineAt(),
+        s.getStartTimeouts());
   }
 
   static TaskEventRecord toEventRecord(Task before, Task after, Event event) {

@@ -340,7 +340,12 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
                   .setCancel(
                       io.taskqueue.proto.internal.CancelAttempt.newBuilder()
                           .setReason(event.text())));
-      case TIMED_OUT, TIMED_OUT_RETRY, WORKER_LOST_RETRY, WORKER_LOST_FINALLY, START_TIMED_OUT ->
+      case TIMED_OUT,
+          TIMED_OUT_RETRY,
+          WORKER_LOST_RETRY,
+          WORKER_LOST_FINALLY,
+          START_TIMED_OUT,
+          START_TIMED_OUT_FINALLY ->
           control(
               taskId,
               before.attempt(),

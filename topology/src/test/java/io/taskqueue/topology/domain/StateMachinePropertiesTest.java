@@ -40,7 +40,10 @@ class StateMachinePropertiesTest {
   private static final int MAX_ACTIONS = 80;
   private static final int TASKS = 3;
   private static final List<String> WORKERS = List.of("w0", "w1", "w2");
-  private static final EnginePolicy POLICY = EnginePolicy.defaults();
+
+  /** A low dispatch limit, so that random histories also reach START_TIMED_OUT_FINALLY. */
+  private static final EnginePolicy POLICY = EnginePolicy.defaults().withMaxStartTimeouts(2);
+
   private static final HistoryProperty<Action> HISTORIES =
       new HistoryProperty<>(TRIES, StateMachinePropertiesTest::history);
 
@@ -281,7 +284,11 @@ class StateMachinePropertiesTest {
         assertThat(after.runAt()).isBetween(o.now(), o.now() + after.backoff().maxMs());
       }
       boolean nonRetryable = o.input() instanceof WorkerFailed f && f.nonRetryable();
-      if (row.to() == TaskStatus.FAILED && !nonRetryable) {
+      if (row == Transition.START_TIMED_OUT_FINALLY) {
+        assertThat(after.startTimeouts())
+            .as("unstarted dispatches in a row before FAILED")
+            .isEqualTo(POLICY.maxStartTimeouts() - 1);
+      } else if (row.to() == TaskStatus.FAILED && !nonRetryable) {
         assertThat(failed).as("failed attempts before FAILED").isEqualTo(after.maxRetries() + 1);
       }
       if (cancelled.contains(id)) {

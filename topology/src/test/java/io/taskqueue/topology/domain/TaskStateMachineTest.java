@@ -645,6 +645,52 @@ class TaskStateMachineTest {
     }
 
     @Test
+    void taskThatNoWorkerEverStartsFailsAfterTheDispatchLimit() {
+      // given a task whose every dispatch goes unstarted
+      submit(spec().withMaxRetries(0));
+      Step step = null;
+      for (int i = 1; i <= POLICY.maxStartTimeouts(); i++) {
+        dispatch();
+        engine.advance(START_TIMEOUT);
+
+        // when the start timeout passes for the i-th time in a row
+        step = deadline();
+      }
+
+      // then it is not dispatched again forever: it fails, saying why
+      assertThat(step.event().transition()).isEqualTo(Transition.START_TIMED_OUT_FINALLY);
+      assertThat(task().status()).isEqualTo(FAILED);
+      assertThat(task().error())
+          .contains("not started within " + START_TIMEOUT + " ms")
+          .contains(POLICY.maxStartTimeouts() + " dispatches in a row");
+      assertThat(task().attempt()).isEqualTo(POLICY.maxStartTimeouts());
+    }
+
+    @Test
+    void aStartedAttemptResetsTheUnstartedDispatchCount() {
+      // given a task dispatched and not started one time fewer than the limit
+      submit(spec().withMaxRetries(1).withBackoff(EXACT_BACKOFF));
+      for (int i = 1; i < POLICY.maxStartTimeouts(); i++) {
+        dispatch();
+        engine.advance(START_TIMEOUT);
+        deadline();
+      }
+
+      // when an attempt then starts and fails, and the retry goes unstarted once more
+      dispatch();
+      start("w1");
+      fail("w1", "boom");
+      fireTimer();
+      dispatch();
+      engine.advance(START_TIMEOUT);
+      Step step = deadline();
+
+      // then it is handed back again instead of failing: the streak was broken by the start
+      assertThat(step.event().transition()).isEqualTo(Transition.START_TIMED_OUT);
+      assertThat(task().status()).isEqualTo(QUEUED);
+    }
+
+    @Test
     void handedBackAttemptsDoNotCountAgainstTheRetries() {
       // given max_retries 1: two real failures allowed
       submit(spec().withMaxRetries(1).withBackoff(EXACT_BACKOFF));
