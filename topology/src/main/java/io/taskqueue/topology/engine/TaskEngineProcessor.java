@@ -473,6 +473,9 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
     List<Map.Entry<String, Set<String>>> held = new ArrayList<>(state.runningByWorker().entrySet());
     for (Map.Entry<String, Set<String>> entry : held) {
       String workerId = entry.getKey();
+      if (workers.isAlive(workerId, now)) {
+        continue; // the common case: no store reads for the tasks of live workers
+      }
       for (String taskId : List.copyOf(entry.getValue())) {
         Task task = loadTask(taskId);
         if (task != null && workers.isLost(workerId, task.startedAt(), now)) {

@@ -63,6 +63,12 @@ final class WorkerDirectory {
     return liveSlotsByQueue.getOrDefault(queue, 0);
   }
 
+  /** True if the worker's registration is present and its heartbeat is fresh. */
+  boolean isAlive(String workerId, long now) {
+    Long until = leaseUntil.get(workerId);
+    return until != null && until >= now;
+  }
+
   /**
    * True if the worker is known to be gone: its heartbeat expired, or it is not registered and the
    * task started long enough ago that the registration would have arrived.
