@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
       KafkaCommand.class,
       TopologyCommand.class,
       GatewayCommand.class,
-      WorkerCommand.class
+      WorkerCommand.class,
+      BenchCommand.class
     })
 public final class Main implements Runnable {
 
