@@ -1,0 +1,396 @@
+package io.taskqueue.projections.internal;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.taskqueue.projections.PostgresSinkSettings;
+import io.taskqueue.projections.SinkHealth;
+import io.taskqueue.projections.SinkUnavailableException;
+import io.taskqueue.projections.TaskEventSink;
+import io.taskqueue.proto.internal.TaskEventRecord;
+import io.taskqueue.proto.internal.TaskSnapshot;
+import io.taskqueue.proto.internal.TaskStatus;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The PostgreSQL read model: {@code tasks}, {@code task_events} and the counters, schema by the
+ * Flyway migrations in {@code db/migration}.
+ *
+ * <p>One transaction per batch. The task upsert is a single statement over {@code unnest}ed arrays
+ * that applies a snapshot only if its version is newer and returns, for every row it really
+ * changed, the status the row had before; the counters move by exactly those changes, so a replayed
+ * or reordered batch leaves them alone. Assumes one writer per task at a time (the consumer owns
+ * the task's partition); the version guard keeps the rows right even without it.
+ */
+public final class PostgresTaskSink implements TaskEventSink {
+
+  private static final String UPSERT_TASKS =
+      """
+      WITH input AS (
+        SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::int[],
+                             ?::int[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[],
+                             ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[],
+                             ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[])
+          AS i(task_id, queue, payload, priority, status, attempt, max_retries, result, error,
+               metadata, created_at, updated_at, started_at, completed_at, version,
+               idempotency_key, run_at, timeout_ms, task_type, labels, worker_id, queued_at)
+      ),
+      before AS (
+        SELECT t.task_id, t.status FROM tasks t JOIN input i ON i.task_id = t.task_id
+      ),
+      changed AS (
+        INSERT INTO tasks (task_id, queue, payload, priority, status, attempt, max_retries,
+                           result, error, metadata, created_at, updated_at, started_at,
+                           completed_at, version, idempotency_key, run_at, timeout_ms,
+                           task_type, labels, worker_id, queued_at)
+        SELECT task_id, queue, payload, priority, status, attempt, max_retries,
+               nullif(result, ''), nullif(error, ''), metadata::jsonb, created_at, updated_at,
+               nullif(started_at, 0), nullif(completed_at, 0), version,
+               nullif(idempotency_key, ''), nullif(run_at, 0), nullif(timeout_ms, 0),
+               nullif(task_type, ''), labels::jsonb, nullif(worker_id, ''), nullif(queued_at, 0)
+          FROM input
+        ON CONFLICT (task_id) DO UPDATE SET
+          queue = EXCLUDED.queue, payload = EXCLUDED.payload, priority = EXCLUDED.priority,
+          status = EXCLUDED.status, attempt = EXCLUDED.attempt,
+          max_retries = EXCLUDED.max_retries, result = EXCLUDED.result, error = EXCLUDED.error,
+          metadata = EXCLUDED.metadata, created_at = EXCLUDED.created_at,
+          updated_at = EXCLUDED.updated_at, started_at = EXCLUDED.started_at,
+          completed_at = EXCLUDED.completed_at, version = EXCLUDED.version,
+          idempotency_key = EXCLUDED.idempotency_key, run_at = EXCLUDED.run_at,
+          timeout_ms = EXCLUDED.timeout_ms, task_type = EXCLUDED.task_type,
+          labels = EXCLUDED.labels, worker_id = EXCLUDED.worker_id,
+          queued_at = EXCLUDED.queued_at
+        WHERE tasks.version < EXCLUDED.version
+        RETURNING task_id, queue, status, completed_at, updated_at
+      )
+      SELECT c.queue, c.status, c.completed_at, c.updated_at, b.status AS before_status
+        FROM changed c LEFT JOIN before b ON b.task_id = c.task_id
+      """;
+
+  private static final String INSERT_EVENTS =
+      """
+      INSERT INTO task_events (task_id, version, transition, from_status, to_status, at, reason,
+                               attempt, worker_id)
+      SELECT task_id, version, transition, from_status, to_status, at, nullif(reason, ''),
+             attempt, nullif(worker_id, '')
+        FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[],
+                    ?::text[], ?::int[], ?::text[])
+          AS e(task_id, version, transition, from_status, to_status, at, reason, attempt,
+               worker_id)
+      ON CONFLICT (task_id, version) DO NOTHING
+      """;
+
+  private static final String ADD_TO_COUNTER =
+      """
+      INSERT INTO queue_counters (queue, status, count) VALUES (?, ?, ?)
+      ON CONFLICT (queue, status) DO UPDATE SET count = queue_counters.count + EXCLUDED.count
+      """;
+
+  private static final String ADD_TO_DAILY =
+      """
+      INSERT INTO queue_daily_outcomes (queue, day, completed, failed) VALUES (?, ?, ?, ?)
+      ON CONFLICT (queue, day) DO UPDATE SET
+        completed = queue_daily_outcomes.completed + EXCLUDED.completed,
+        failed = queue_daily_outcomes.failed + EXCLUDED.failed
+      """;
+
+  private final PostgresSinkSettings settings;
+  private HikariDataSource dataSource;
+
+  public PostgresTaskSink(PostgresSinkSettings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public String name() {
+    return "postgres";
+  }
+
+  @Override
+  public void open() {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(settings.jdbcUrl());
+    config.setUsername(settings.user());
+    config.setPassword(settings.password());
+    config.setSchema(settings.schema());
+    config.setMaximumPoolSize(settings.maxPoolSize());
+    config.setMinimumIdle(1);
+    config.setPoolName("projections-postgres");
+    config.setConnectionTimeout(5_000);
+    config.setInitializationFailTimeout(-1); // open even when the server is down; writes retry
+    config.addDataSourceProperty("reWriteBatchedInserts", "true");
+    dataSource = new HikariDataSource(config);
+    Flyway.configure()
+        .dataSource(dataSource)
+        .schemas(settings.schema())
+        .defaultSchema(settings.schema())
+        .createSchemas(true)
+        .locations("classpath:db/migration")
+        .load()
+        .migrate();
+  }
+
+  @Override
+  public void write(List<TaskEventRecord> batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    EventBatch events = EventBatch.of(batch);
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        Deltas deltas = upsertTasks(connection, events.newestPerTask());
+        insertEvents(connection, events.distinctEvents());
+        deltas.apply(connection);
+        connection.commit();
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw translate(e, batch.size());
+    }
+  }
+
+  private Deltas upsertTasks(Connection connection, List<TaskSnapshot> tasks) throws SQLException {
+    int n = tasks.size();
+    String[] taskId = new String[n];
+    String[] queue = new String[n];
+    String[] payload = new String[n];
+    Integer[] priority = new Integer[n];
+    String[] status = new String[n];
+    Integer[] attempt = new Integer[n];
+    Integer[] maxRetries = new Integer[n];
+    String[] result = new String[n];
+    String[] error = new String[n];
+    String[] metadata = new String[n];
+    Long[] createdAt = new Long[n];
+    Long[] updatedAt = new Long[n];
+    Long[] startedAt = new Long[n];
+    Long[] completedAt = new Long[n];
+    Long[] version = new Long[n];
+    String[] idempotencyKey = new String[n];
+    Long[] runAt = new Long[n];
+    Long[] timeoutMs = new Long[n];
+    String[] taskType = new String[n];
+    String[] labels = new String[n];
+    String[] workerId = new String[n];
+    Long[] queuedAt = new Long[n];
+    for (int i = 0; i < n; i++) {
+      TaskSnapshot t = tasks.get(i);
+      taskId[i] = t.getTaskId();
+      queue[i] = t.getQueue();
+      payload[i] = t.getPayload();
+      priority[i] = t.getPriority();
+      status[i] = statusName(t.getStatus());
+      attempt[i] = t.getAttempt();
+      maxRetries[i] = t.getMaxRetries();
+      result[i] = t.getResult();
+      error[i] = t.getError();
+      metadata[i] = Json.object(t.getMetadataMap());
+      createdAt[i] = t.getCreatedAt();
+      updatedAt[i] = t.getUpdatedAt();
+      startedAt[i] = t.getStartedAt();
+      completedAt[i] = t.getCompletedAt();
+      version[i] = t.getVersion();
+      idempotencyKey[i] = t.getIdempotencyKey();
+      runAt[i] = t.getRunAt();
+      timeoutMs[i] = t.getTimeoutMs();
+      taskType[i] = t.getTaskType();
+      labels[i] = Json.object(t.getLabelsMap());
+      workerId[i] = t.getWorkerId();
+      queuedAt[i] = t.getQueuedAt();
+    }
+    Deltas deltas = new Deltas();
+    try (PreparedStatement statement = connection.prepareStatement(UPSERT_TASKS)) {
+      int p = 1;
+      statement.setArray(p++, connection.createArrayOf("text", taskId));
+      statement.setArray(p++, connection.createArrayOf("text", queue));
+      statement.setArray(p++, connection.createArrayOf("text", payload));
+      statement.setArray(p++, connection.createArrayOf("int4", priority));
+      statement.setArray(p++, connection.createArrayOf("text", status));
+      statement.setArray(p++, connection.createArrayOf("int4", attempt));
+      statement.setArray(p++, connection.createArrayOf("int4", maxRetries));
+      statement.setArray(p++, connection.createArrayOf("text", result));
+      statement.setArray(p++, connection.createArrayOf("text", error));
+      statement.setArray(p++, connection.createArrayOf("text", metadata));
+      statement.setArray(p++, connection.createArrayOf("int8", createdAt));
+      statement.setArray(p++, connection.createArrayOf("int8", updatedAt));
+      statement.setArray(p++, connection.createArrayOf("int8", startedAt));
+      statement.setArray(p++, connection.createArrayOf("int8", completedAt));
+      statement.setArray(p++, connection.createArrayOf("int8", version));
+      statement.setArray(p++, connection.createArrayOf("text", idempotencyKey));
+      statement.setArray(p++, connection.createArrayOf("int8", runAt));
+      statement.setArray(p++, connection.createArrayOf("int8", timeoutMs));
+      statement.setArray(p++, connection.createArrayOf("text", taskType));
+      statement.setArray(p++, connection.createArrayOf("text", labels));
+      statement.setArray(p++, connection.createArrayOf("text", workerId));
+      statement.setArray(p, connection.createArrayOf("int8", queuedAt));
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          String rowQueue = rows.getString("queue");
+          String now = rows.getString("status");
+          String before = rows.getString("before_status");
+          if (now.equals(before)) {
+            continue;
+          }
+          if (before != null) {
+            deltas.count(rowQueue, before, -1);
+          }
+          deltas.count(rowQueue, now, +1);
+          long completed = rows.getLong("completed_at");
+          long endedAt = rows.wasNull() ? rows.getLong("updated_at") : completed;
+          if (now.equals(TaskStatus.SUCCESS.name())) {
+            deltas.outcome(rowQueue, utcDay(endedAt), true);
+          } else if (now.equals(TaskStatus.FAILED.name())) {
+            deltas.outcome(rowQueue, utcDay(endedAt), false);
+          }
+        }
+      }
+    }
+    return deltas;
+  }
+
+  private static void insertEvents(Connection connection, List<TaskEventRecord> events)
+      throws SQLException {
+    int n = events.size();
+    String[] taskId = new String[n];
+    Long[] version = new Long[n];
+    String[] transition = new String[n];
+    String[] fromStatus = new String[n];
+    String[] toStatus = new String[n];
+    Long[] at = new Long[n];
+    String[] reason = new String[n];
+    Integer[] attempt = new Integer[n];
+    String[] workerId = new String[n];
+    for (int i = 0; i < n; i++) {
+      TaskEventRecord e = events.get(i);
+      taskId[i] = e.getTaskId();
+      version[i] = e.getVersion();
+      transition[i] = e.getTransition();
+      fromStatus[i] = statusName(e.getFromStatus());
+      toStatus[i] = statusName(e.getToStatus());
+      at[i] = e.getAt();
+      reason[i] = e.getReason();
+      attempt[i] = e.getTask().getAttempt();
+      workerId[i] = e.getTask().getWorkerId();
+    }
+    try (PreparedStatement statement = connection.prepareStatement(INSERT_EVENTS)) {
+      statement.setArray(1, connection.createArrayOf("text", taskId));
+      statement.setArray(2, connection.createArrayOf("int8", version));
+      statement.setArray(3, connection.createArrayOf("text", transition));
+      statement.setArray(4, connection.createArrayOf("text", fromStatus));
+      statement.setArray(5, connection.createArrayOf("text", toStatus));
+      statement.setArray(6, connection.createArrayOf("int8", at));
+      statement.setArray(7, connection.createArrayOf("text", reason));
+      statement.setArray(8, connection.createArrayOf("int4", attempt));
+      statement.setArray(9, connection.createArrayOf("text", workerId));
+      statement.executeUpdate();
+    }
+  }
+
+  static String statusName(TaskStatus status) {
+    return status == TaskStatus.UNRECOGNIZED ? "UNKNOWN" : status.name();
+  }
+
+  private static LocalDate utcDay(long epochMs) {
+    return LocalDate.ofInstant(Instant.ofEpochMilli(epochMs), ZoneOffset.UTC);
+  }
+
+  private RuntimeException translate(SQLException e, int batchSize) {
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    String message =
+        "Expected PostgreSQL to take a batch of "
+            + batchSize
+            + " events, but it failed (SQLState "
+            + state
+            + "): "
+            + e.getMessage();
+    // 08: connection exceptions; 57P: admin shutdown / cannot connect now; 53: resources.
+    if (e instanceof SQLTransientConnectionException
+        || state.startsWith("08")
+        || state.startsWith("57P")
+        || state.startsWith("53")) {
+      return new SinkUnavailableException(message, e);
+    }
+    return new IllegalStateException(message, e);
+  }
+
+  @Override
+  public SinkHealth health() {
+    if (dataSource == null) {
+      return SinkHealth.down("not open");
+    }
+    try (Connection connection = dataSource.getConnection()) {
+      return connection.isValid(2) ? SinkHealth.up() : SinkHealth.down("connection not valid");
+    } catch (SQLException e) {
+      return SinkHealth.down(e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() {
+    if (dataSource != null) {
+      dataSource.close();
+    }
+  }
+
+  /** Counter changes collected while upserting, applied in the same transaction, sorted by key. */
+  private static final class Deltas {
+    private final Map<List<String>, Long> counters = new TreeMap<>(Deltas::compareKeys);
+    private final Map<List<String>, long[]> daily = new TreeMap<>(Deltas::compareKeys);
+
+    void count(String queue, String status, long delta) {
+      counters.merge(List.of(queue, status), delta, Long::sum);
+    }
+
+    void outcome(String queue, LocalDate day, boolean completed) {
+      long[] pair = daily.computeIfAbsent(List.of(queue, day.toString()), k -> new long[2]);
+      pair[completed ? 0 : 1]++;
+    }
+
+    void apply(Connection connection) throws SQLException {
+      if (!counters.isEmpty()) {
+        try (PreparedStatement statement = connection.prepareStatement(ADD_TO_COUNTER)) {
+          for (Map.Entry<List<String>, Long> e : counters.entrySet()) {
+            if (e.getValue() == 0) {
+              continue;
+            }
+            statement.setString(1, e.getKey().get(0));
+            statement.setString(2, e.getKey().get(1));
+            statement.setLong(3, e.getValue());
+            statement.addBatch();
+          }
+          statement.executeBatch();
+        }
+      }
+      if (!daily.isEmpty()) {
+        try (PreparedStatement statement = connection.prepareStatement(ADD_TO_DAILY)) {
+          for (Map.Entry<List<String>, long[]> e : daily.entrySet()) {
+            statement.setString(1, e.getKey().get(0));
+            statement.setObject(2, LocalDate.parse(e.getKey().get(1)));
+            statement.setLong(3, e.getValue()[0]);
+            statement.setLong(4, e.getValue()[1]);
+            statement.addBatch();
+          }
+          statement.executeBatch();
+        }
+      }
+    }
+
+    private static int compareKeys(List<String> a, List<String> b) {
+      int first = a.get(0).compareTo(b.get(0));
+      return first != 0 ? first : a.get(1).compareTo(b.get(1));
+    }
+  }
+}
