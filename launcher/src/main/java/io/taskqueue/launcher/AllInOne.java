@@ -49,7 +49,8 @@ public final class AllInOne implements AutoCloseable {
       int slots,
       List<String> queues,
       Map<String, String> environment,
-      UnaryOperator<EngineSettings> engine) {
+      UnaryOperator<EngineSettings> engine,
+      boolean projections) {
 
     public Options {
       Objects.requireNonNull(dataDir, "dataDir");
@@ -60,7 +61,7 @@ public final class AllInOne implements AutoCloseable {
 
     /** Free ports, the given data directory, two workers with four slots on "default". */
     public static Options forTests(Path dataDir) {
-      return new Options(dataDir, 0, 0, 0, 0, 0, 2, 4, List.of("default"), Map.of(), s -> s);
+      return new Options(dataDir, 0, 0, 0, 0, 0, 2, 4, List.of("default"), Map.of(), s -> s, false);
     }
 
     public Options withWorkers(int count, int slotsEach, List<String> served) {
@@ -75,7 +76,8 @@ public final class AllInOne implements AutoCloseable {
           slotsEach,
           served,
           environment,
-          engine);
+          engine,
+          projections);
     }
 
     public Options withEngine(UnaryOperator<EngineSettings> customize) {
@@ -90,7 +92,8 @@ public final class AllInOne implements AutoCloseable {
           slots,
           queues,
           environment,
-          customize);
+          customize,
+          projections);
     }
   }
 
@@ -182,6 +185,28 @@ public final class AllInOne implements AutoCloseable {
 
     RecentEvents events = new RecentEvents(kafka.bootstrapServers(), topics, 100_000);
     running.push(events);
+
+    if (o.projections()) {
+      ProjectionSettings stores = ProjectionSettings.from(env);
+      if (stores.reachable()) {
+        running.push(
+            new io.taskqueue.projections.ProjectionRunner(
+                kafka.bootstrapServers(),
+                topics,
+                topics.prefix() + ".projections",
+                stores.sinks("public", topics.prefix() + ":"),
+                registry));
+        LOG.info(
+            "Projecting the event log into PostgreSQL {} and Redis {}",
+            stores.jdbcUrl(),
+            stores.redisUrl());
+      } else {
+        LOG.info(
+            "PostgreSQL ({}) or Redis ({}) is not reachable: running without the read models",
+            stores.jdbcUrl(),
+            stores.redisUrl());
+      }
+    }
 
     Map<String, String> gatewayEnv = new HashMap<>(o.environment());
     gatewayEnv.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());

@@ -97,7 +97,8 @@ final class DevCommand implements Callable<Integer> {
             slots,
             served,
             environment,
-            s -> engineOptions.settings(env, s.bootstrapServers(), s.stateDir(), 1));
+            s -> engineOptions.settings(env, s.bootstrapServers(), s.stateDir(), 1),
+            true);
     CountDownLatch stopped = new CountDownLatch(1);
     AllInOne system = AllInOne.start(options);
     Runtime.getRuntime()

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       TopologyCommand.class,
       GatewayCommand.class,
       WorkerCommand.class,
+      ProjectionsCommand.class,
       BenchCommand.class
     })
 public final class Main implements Runnable {

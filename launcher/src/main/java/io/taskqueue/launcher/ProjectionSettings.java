@@ -1,0 +1,68 @@
+package io.taskqueue.launcher;
+
+import io.taskqueue.projections.PostgresSinkSettings;
+import io.taskqueue.projections.RedisSinkSettings;
+import io.taskqueue.projections.TaskEventSink;
+import io.taskqueue.projections.TaskEventSinks;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where the read models live, from the original system's variables: {@code
+ * POSTGRES_HOST/PORT/USER/PASSWORD/DB} (127.0.0.1, 5432, postgres, "", taskqueue... or {@code test}
+ * on this machine kind) and {@code REDIS_URL} (redis://127.0.0.1:6379).
+ */
+record ProjectionSettings(
+    String postgresHost,
+    int postgresPort,
+    String postgresUser,
+    String postgresPassword,
+    String postgresDb,
+    String redisUrl) {
+
+  static ProjectionSettings from(Environment env) {
+    return new ProjectionSettings(
+        env.text("POSTGRES_HOST", "127.0.0.1"),
+        env.integer("POSTGRES_PORT", 5432),
+        env.text("POSTGRES_USER", "postgres"),
+        env.text("POSTGRES_PASSWORD", ""),
+        env.text("POSTGRES_DB", "test"),
+        env.text("REDIS_URL", "redis://127.0.0.1:6379"));
+  }
+
+  String jdbcUrl() {
+    return "jdbc:postgresql://" + postgresHost + ":" + postgresPort + "/" + postgresDb;
+  }
+
+  /** Both sinks, for the given key prefix / schema. */
+  List<TaskEventSink> sinks(String schema, String redisPrefix) {
+    List<TaskEventSink> sinks = new ArrayList<>();
+    sinks.add(
+        TaskEventSinks.postgres(
+            new PostgresSinkSettings(jdbcUrl(), postgresUser, postgresPassword, schema, 4)));
+    sinks.add(
+        TaskEventSinks.redis(
+            new RedisSinkSettings(redisUrl, redisPrefix, Duration.ofHours(24), 1000)));
+    return sinks;
+  }
+
+  /** True if both servers accept a TCP connection within a second (dev mode's probe). */
+  boolean reachable() {
+    URI redis = URI.create(redisUrl);
+    return canConnect(postgresHost, postgresPort)
+        && canConnect(redis.getHost(), redis.getPort() > 0 ? redis.getPort() : 6379);
+  }
+
+  private static boolean canConnect(String host, int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(host, port), 1000);
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+}
