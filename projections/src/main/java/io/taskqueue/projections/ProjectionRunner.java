@@ -131,7 +131,9 @@ public final class ProjectionRunner implements AutoCloseable {
         }
         if (!batch.isEmpty()) {
           lastEventAt.set(batch.get(batch.size() - 1).getAt());
-          writeToAll(batch);
+          if (!writeToAll(batch)) {
+            break; // stopping during an outage: leave the batch uncommitted for the next run
+          }
         }
         consumer.commitSync();
         written.addAndGet(batch.size());
@@ -169,14 +171,21 @@ public final class ProjectionRunner implements AutoCloseable {
     }
   }
 
-  private void writeToAll(List<TaskEventRecord> batch) {
+  /** True once every sink holds the batch; false if the runner stopped first. */
+  private boolean writeToAll(List<TaskEventRecord> batch) {
     for (TaskEventSink sink : sinks) {
-      retry(sink, () -> sink.write(batch));
+      if (!retry(sink, () -> sink.write(batch))) {
+        return false;
+      }
     }
+    return true;
   }
 
-  /** Runs {@code action} until it succeeds, pausing consumption and backing off meanwhile. */
-  private void retry(TaskEventSink sink, Runnable action) {
+  /**
+   * Runs {@code action} until it succeeds (true), pausing consumption and backing off meanwhile;
+   * false if the runner is stopped first.
+   */
+  private boolean retry(TaskEventSink sink, Runnable action) {
     long backoffMs = 100;
     boolean paused = false;
     while (running.get()) {
@@ -187,7 +196,7 @@ public final class ProjectionRunner implements AutoCloseable {
           consumer.resume(consumer.paused());
           LOG.info("Read model {} is back; projection resumes", sink.name());
         }
-        return;
+        return true;
       } catch (SinkUnavailableException e) {
         if (!paused) {
           LOG.warn(
@@ -209,6 +218,7 @@ public final class ProjectionRunner implements AutoCloseable {
         backoffMs = Math.min(MAX_BACKOFF.toMillis(), backoffMs * 2);
       }
     }
+    return false;
   }
 
   private void updateLag() {

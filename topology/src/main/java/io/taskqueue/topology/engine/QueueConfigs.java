@@ -31,6 +31,14 @@ final class QueueConfigs {
         }
       }
     }
+    // The partition that owns a queue applies its commands before the global table echoes them
+    // back; never let a stale table undo a newer local change (a pause must hold at once).
+    for (Map.Entry<String, QueueConfig> local : configs.entrySet()) {
+      QueueConfig fromTable = next.get(local.getKey());
+      if (fromTable == null || fromTable.getVersion() < local.getValue().getVersion()) {
+        next.put(local.getKey(), local.getValue());
+      }
+    }
     configs = next;
   }
 
