@@ -31,11 +31,19 @@ final class QueueConfigs {
         }
       }
     }
-    // The partition that owns a queue applies its commands before the global table echoes them
-    // back; never let a stale table undo a newer local change (a pause must hold at once).
+    merge(next);
+  }
+
+  /**
+   * Replaces the snapshot with {@code fromTable}, except where this partition knows a newer
+   * version: the partition that owns a queue applies its commands before the global table echoes
+   * them back, and a stale table must never undo a newer local change (a pause holds at once).
+   */
+  void merge(Map<String, QueueConfig> fromTable) {
+    Map<String, QueueConfig> next = new HashMap<>(fromTable);
     for (Map.Entry<String, QueueConfig> local : configs.entrySet()) {
-      QueueConfig fromTable = next.get(local.getKey());
-      if (fromTable == null || fromTable.getVersion() < local.getValue().getVersion()) {
+      QueueConfig table = next.get(local.getKey());
+      if (table == null || table.getVersion() < local.getValue().getVersion()) {
         next.put(local.getKey(), local.getValue());
       }
     }
