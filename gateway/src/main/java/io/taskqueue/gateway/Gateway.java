@@ -10,12 +10,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.taskqueue.api.v1.TaskQueueServiceGrpc;
 import io.taskqueue.gateway.internal.ApiMetrics;
+import io.taskqueue.gateway.internal.EventStream;
 import io.taskqueue.gateway.internal.GrpcEdge;
 import io.taskqueue.gateway.internal.HttpEdge;
 import io.taskqueue.gateway.internal.TaskQueueApi;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -48,6 +51,7 @@ public final class Gateway implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
   private static final long HEALTH_REFRESH_SECONDS = 5;
+  private static final long STREAM_STATS_INTERVAL_MS = 1000;
 
   private final GatewaySettings settings;
   private final CommandPublisher publisher;
@@ -56,6 +60,11 @@ public final class Gateway implements AutoCloseable {
   private final TaskQueueApi api;
   private final ApiMetrics metrics;
   private final HealthStatusManager grpcHealth = new HealthStatusManager();
+  private final TaskEventFeed eventFeed;
+  private final Path dashboardDirectory;
+  private final MeterRegistry registry;
+  private final InstantSource clock;
+  private EventStream stream;
   private Javalin http;
   private Server grpc;
   private ExecutorService grpcExecutor;
@@ -70,6 +79,10 @@ public final class Gateway implements AutoCloseable {
             ? kafka.bindMetrics(builder.registry)
             : () -> {};
     this.metrics = new ApiMetrics(builder.registry);
+    this.eventFeed = builder.eventFeed;
+    this.dashboardDirectory = builder.dashboardDirectory;
+    this.registry = builder.registry;
+    this.clock = builder.clock;
     this.api =
         new TaskQueueApi(
             settings, publisher, builder.reader, builder.checks, metrics, builder.clock);
@@ -105,7 +118,10 @@ public final class Gateway implements AutoCloseable {
       throw startFailure("gRPC", settings.grpcHost(), settings.grpcPort(), "GRPC_PORT", e);
     }
     try {
-      http = HttpEdge.create(api, metrics).start(settings.httpHost(), settings.httpPort());
+      stream = new EventStream(api, eventFeed, clock, registry, STREAM_STATS_INTERVAL_MS);
+      http =
+          HttpEdge.create(api, metrics, new HttpEdge.Extras(stream, dashboardDirectory))
+              .start(settings.httpHost(), settings.httpPort());
     } catch (RuntimeException e) {
       stopQuietly();
       throw startFailure("HTTP", settings.httpHost(), settings.httpPort(), "HTTP_PORT", e);
@@ -166,6 +182,10 @@ public final class Gateway implements AutoCloseable {
       healthRefresher = null;
     }
     grpcHealth.enterTerminalState();
+    if (stream != null) {
+      stream.close();
+      stream = null;
+    }
     if (http != null) {
       try {
         http.stop();
@@ -241,6 +261,8 @@ public final class Gateway implements AutoCloseable {
     private MeterRegistry registry = new SimpleMeterRegistry();
     private InstantSource clock = InstantSource.system();
     private final Map<String, DependencyCheck> checks = new LinkedHashMap<>();
+    private TaskEventFeed eventFeed = TaskEventFeed.none();
+    private Path dashboardDirectory;
 
     private Builder(GatewaySettings settings) {
       this.settings = Objects.requireNonNull(settings, "settings");
@@ -267,6 +289,28 @@ public final class Gateway implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Live transitions for {@code GET /api/stream}; default none (the stream carries stats only).
+     */
+    public Builder eventFeed(TaskEventFeed feed) {
+      this.eventFeed = Objects.requireNonNull(feed, "feed");
+      return this;
+    }
+
+    /**
+     * Serves the dashboard's static export from this directory at {@code /} (API routes win).
+     *
+     * @throws IllegalArgumentException if the directory has no {@code index.html}
+     */
+    public Builder dashboardDirectory(Path directory) {
+      if (!Files.isRegularFile(directory.resolve("index.html"))) {
+        throw new IllegalArgumentException(
+            "Expected a dashboard build with index.html in " + directory + ", but there is none");
+      }
+      this.dashboardDirectory = directory;
+      return this;
+    }
+
     /** Clock for command timestamps and the PENDING/QUEUED answer; default the system clock. */
     public Builder clock(InstantSource instantSource) {
       this.clock = Objects.requireNonNull(instantSource, "clock");
@@ -286,6 +330,11 @@ public final class Gateway implements AutoCloseable {
       }
       checks.put(name, check);
       return this;
+    }
+
+    /** Applies optional settings chosen elsewhere (e.g. from the environment) in one call. */
+    public Builder configure(java.util.function.UnaryOperator<Builder> options) {
+      return options.apply(this);
     }
 
     public Gateway build() {

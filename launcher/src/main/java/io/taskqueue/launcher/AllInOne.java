@@ -218,6 +218,8 @@ public final class AllInOne implements AutoCloseable {
             .taskReader(
                 new EngineTaskReader(new EngineQueries(engine, System::currentTimeMillis), events))
             .meterRegistry(registry)
+            .eventFeed(events)
+            .configure(DashboardFiles.from(gatewayEnv))
             .check(
                 "topology",
                 () ->

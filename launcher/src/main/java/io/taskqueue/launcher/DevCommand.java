@@ -84,6 +84,12 @@ final class DevCommand implements Callable<Integer> {
     if (grpcPort != null) {
       environment.put("GRPC_PORT", grpcPort.toString());
     }
+    // The dashboard's static export, when built (./taskqueue dev builds it when npm is there).
+    if (!environment.containsKey(DashboardFiles.VARIABLE)
+        && Files.isRegularFile(Path.of("dashboard", "out", "index.html"))) {
+      environment.put(
+          DashboardFiles.VARIABLE, Path.of("dashboard", "out").toAbsolutePath().toString());
+    }
     GatewaySettings gateway = GatewaySettings.fromEnvironment(environment);
     AllInOne.Options options =
         new AllInOne.Options(

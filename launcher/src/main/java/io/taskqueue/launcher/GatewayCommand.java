@@ -43,6 +43,8 @@ final class GatewayCommand implements Callable<Integer> {
         Gateway.builder(settings)
             .taskReader(new RemoteEngineReader(iqUrl, events))
             .meterRegistry(registry)
+            .eventFeed(events)
+            .configure(DashboardFiles.from(System.getenv()))
             .check("topology", () -> topologyCheck(http, iqUrl))
             .build()
             .start();

@@ -2,6 +2,7 @@ package io.taskqueue.launcher;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.taskqueue.api.v1.TaskEvent;
+import io.taskqueue.gateway.TaskEventFeed;
 import io.taskqueue.proto.Topics;
 import io.taskqueue.proto.internal.TaskEventRecord;
 import io.taskqueue.topology.query.ApiMapping;
@@ -11,10 +12,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -24,8 +28,11 @@ import org.slf4j.LoggerFactory;
  * The history of the most recent tasks, read from the event log into memory: what answers {@code
  * GET /api/tasks/{id}/events} when no PostgreSQL projection runs. Bounded to {@code maxTasks} tasks
  * (least recently changed dropped first); it replays the log from the start on each start.
+ *
+ * <p>It is also the gateway's {@link TaskEventFeed}: transitions appended after it started (at or
+ * past each partition's end offset at start-up) go to the subscribers of {@code /api/stream}.
  */
-final class RecentEvents implements AutoCloseable {
+final class RecentEvents implements TaskEventFeed, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RecentEvents.class);
 
@@ -33,6 +40,8 @@ final class RecentEvents implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Thread thread;
+  private final List<Consumer<TaskEvent>> listeners = new CopyOnWriteArrayList<>();
+  private final Map<TopicPartition, Long> liveFrom;
 
   RecentEvents(String bootstrapServers, Topics topics, int maxTasks) {
     this.byTask =
@@ -55,10 +64,11 @@ final class RecentEvents implements AutoCloseable {
     consumer = new KafkaConsumer<>(p);
     var partitions =
         consumer.partitionsFor(topics.events()).stream()
-            .map(i -> new org.apache.kafka.common.TopicPartition(i.topic(), i.partition()))
+            .map(i -> new TopicPartition(i.topic(), i.partition()))
             .toList();
     consumer.assign(partitions);
     consumer.seekToBeginning(partitions);
+    liveFrom = Map.copyOf(consumer.endOffsets(partitions));
     thread = new Thread(this::run, "recent-events");
     thread.setDaemon(true);
     thread.start();
@@ -72,6 +82,12 @@ final class RecentEvents implements AutoCloseable {
           synchronized (byTask) {
             byTask.computeIfAbsent(event.getTaskId(), k -> new ArrayList<>()).add(event);
           }
+          if (r.offset()
+              >= liveFrom.getOrDefault(new TopicPartition(r.topic(), r.partition()), 0L)) {
+            for (Consumer<TaskEvent> listener : listeners) {
+              listener.accept(event);
+            }
+          }
         }
       } catch (InvalidProtocolBufferException e) {
         LOG.warn("Skipping an undecodable event: {}", e.getMessage());
@@ -79,6 +95,12 @@ final class RecentEvents implements AutoCloseable {
         return;
       }
     }
+  }
+
+  @Override
+  public AutoCloseable subscribe(Consumer<TaskEvent> listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
   }
 
   /** The task's transitions, oldest first, deduplicated by version. */

@@ -12,9 +12,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.google.protobuf.MessageOrBuilder;
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
+import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.taskqueue.api.v1.HealthCheckResponse;
 import io.taskqueue.api.v1.ListTasksRequest;
@@ -26,6 +28,7 @@ import io.taskqueue.gateway.GatewaySettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -47,17 +50,27 @@ public final class HttpEdge {
           .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
           .build();
 
+  /**
+   * What the HTTP edge serves beside the API.
+   *
+   * @param stream the {@code /api/stream} events
+   * @param dashboardDirectory the dashboard's static export, served at {@code /}, or null for none
+   */
+  public record Extras(EventStream stream, Path dashboardDirectory) {}
+
   private final TaskQueueApi api;
   private final GatewaySettings settings;
+  private final EventStream stream;
 
-  private HttpEdge(TaskQueueApi api) {
+  private HttpEdge(TaskQueueApi api, EventStream stream) {
     this.api = api;
     this.settings = api.settings();
+    this.stream = stream;
   }
 
   /** The app with every route, error mapping, metrics and CORS; not started. */
-  public static Javalin create(TaskQueueApi api, ApiMetrics metrics) {
-    HttpEdge edge = new HttpEdge(api);
+  public static Javalin create(TaskQueueApi api, ApiMetrics metrics, Extras extras) {
+    HttpEdge edge = new HttpEdge(api, extras.stream());
     GatewaySettings settings = api.settings();
     HttpErrorMapper errors = new HttpErrorMapper(metrics);
     return Javalin.create(
@@ -95,13 +108,32 @@ public final class HttpEdge {
           for (Route route : edge.routes()) {
             cfg.routes.addHttpHandler(route.method(), route.path(), route.handler());
           }
+          // Open streams end first, so stopping does not wait for them to time out.
+          cfg.events.serverStopping(extras.stream()::close);
+          if (extras.dashboardDirectory() != null) {
+            serveDashboard(cfg, extras.dashboardDirectory());
+          }
           errors.register(cfg.routes);
         });
   }
 
   /** Every route of the HTTP API; the OpenAPI document must describe exactly these. */
   static List<Route> routes(TaskQueueApi api) {
-    return new HttpEdge(api).routes();
+    return new HttpEdge(api, null).routes();
+  }
+
+  /**
+   * The dashboard (a static export with one folder and {@code index.html} per page, ids in query
+   * strings) at {@code /}. API routes are matched first; a path that is neither gets a plain 404.
+   */
+  private static void serveDashboard(JavalinConfig cfg, Path directory) {
+    String root = directory.toAbsolutePath().toString();
+    cfg.staticFiles.add(
+        files -> {
+          files.hostedPath = "/";
+          files.directory = root;
+          files.location = Location.EXTERNAL;
+        });
   }
 
   private List<Route> routes() {
@@ -135,6 +167,7 @@ public final class HttpEdge {
             ctx -> json(ctx.status(202), api.resumeQueue(ctx.pathParam("queue")))),
         new Route(HandlerType.PUT, "/api/queues/{queue}/limits", this::setLimits),
         new Route(HandlerType.GET, "/api/workers", ctx -> json(ctx, api.listWorkers())),
+        new Route(HandlerType.GET, "/api/stream", ctx -> stream.handle(ctx)),
         new Route(
             HandlerType.GET,
             "/healthz",

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.taskqueue.api.v1.GetTaskResponse;
 import io.taskqueue.api.v1.RetryPolicy;
 import io.taskqueue.gateway.DependencyCheck;
+import io.taskqueue.gateway.FakeTaskEventFeed;
 import io.taskqueue.gateway.FakeTaskReader;
 import io.taskqueue.gateway.GatewaySettings;
 import io.taskqueue.gateway.RecordingCommandPublisher;
@@ -28,6 +29,8 @@ final class ApiFixture {
   final GatewaySettings settings;
   final TaskQueueApi api;
   volatile DependencyCheck.Result topology = DependencyCheck.Result.ok();
+  final FakeTaskEventFeed feed = new FakeTaskEventFeed();
+  volatile java.nio.file.Path dashboard;
 
   ApiFixture() {
     this(Map.of());
@@ -47,7 +50,9 @@ final class ApiFixture {
   }
 
   Javalin http() {
-    return HttpEdge.create(api, metrics);
+    EventStream stream =
+        new EventStream(api, feed, InstantSource.fixed(Instant.ofEpochMilli(NOW)), registry, 50);
+    return HttpEdge.create(api, metrics, new HttpEdge.Extras(stream, dashboard));
   }
 
   /** A task with every field set to a recognisable value. */
