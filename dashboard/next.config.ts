@@ -19,6 +19,8 @@ export default function config(phase: string): NextConfig {
       ...base,
       // The SSE stream must not be buffered or compressed by the dev proxy.
       compress: false,
+      // /api/x must reach the gateway as it is, not be redirected to /api/x/.
+      skipTrailingSlashRedirect: true,
       async rewrites() {
         return [
           { source: '/api/:path*', destination: `${gateway}/api/:path*` },

@@ -11,5 +11,7 @@ export default defineConfig({
     setupFiles: ['./vitest.setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     restoreMocks: true,
+    // as in the build (trailingSlash: true), so next/link renders the same hrefs
+    env: { __NEXT_TRAILING_SLASH: 'true' },
   },
 });

@@ -25,7 +25,7 @@ export function LineChart({
 }) {
   const all = series.flatMap((s) => s.points);
   const id = `chart-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
-  if (all.length < 2) {
+  if (Math.max(0, ...series.map((s) => s.points.length)) < 2) {
     return (
       <figure className="card chart" aria-labelledby={`${id}-t`}>
         <figcaption id={`${id}-t`} className="chart-title">

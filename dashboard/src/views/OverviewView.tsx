@@ -60,15 +60,14 @@ export function OverviewView() {
           value={s && `${fmtNumber(s.throughput_per_sec, 2)}/s`}
         />
         <StatCard
-          label="Latency p50 / p99"
-          value={s && `${fmtDuration(s.end_to_end?.p50_ms)} / ${fmtDuration(s.p99_latency_ms)}`}
-          hint={
-            s?.queue_wait
-              ? `queue wait p99 ${fmtDuration(s.queue_wait.p99_ms)} · run p99 ${fmtDuration(
-                  s.run_time?.p99_ms,
-                )}`
-              : 'end to end, last minute'
-          }
+          label="Latency p50"
+          value={s && fmtDuration(s.end_to_end?.p50_ms)}
+          hint={s?.queue_wait ? `queue wait p50 ${fmtDuration(s.queue_wait.p50_ms)}` : 'end to end'}
+        />
+        <StatCard
+          label="Latency p99"
+          value={s && fmtDuration(s.p99_latency_ms)}
+          hint={s?.run_time ? `run time p99 ${fmtDuration(s.run_time.p99_ms)}` : 'end to end'}
         />
       </section>
       <section aria-label="Charts" className="chart-grid">
