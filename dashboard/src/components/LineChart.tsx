@@ -10,6 +10,7 @@ export interface ChartSeries {
 const W = 320;
 const H = 110;
 const PAD_TOP = 6;
+const MIN_SPAN_MS = 60_000;
 
 /** A small dependency-free SVG line chart for the last minutes of a few series. */
 export function LineChart({
@@ -36,10 +37,13 @@ export function LineChart({
     );
   }
   const end = Math.max(...all.map((p) => p.t));
-  const start = end - windowMs;
+  const first = Math.min(...all.map((p) => p.t));
+  // Until the window fills up, span the data collected so far (at least a minute).
+  const span = Math.min(windowMs, Math.max(MIN_SPAN_MS, end - first));
+  const start = end - span;
   const max = Math.max(1e-9, ...all.map((p) => p.v));
   const niceMax = niceCeil(max);
-  const x = (t: number) => ((t - start) / windowMs) * W;
+  const x = (t: number) => ((t - start) / span) * W;
   const y = (v: number) => H - (v / niceMax) * (H - PAD_TOP);
   const latest = (s: ChartSeries) =>
     s.points.length ? s.points[s.points.length - 1].v : undefined;
@@ -65,7 +69,7 @@ export function LineChart({
           viewBox={`0 0 ${W} ${H}`}
           preserveAspectRatio="none"
           role="img"
-          aria-label={`${title}, last ${Math.round(windowMs / 60000)} minutes: ${summary}`}
+          aria-label={`${title}, last ${fmtSpan(span)}: ${summary}`}
         >
           <line x1="0" x2={W} y1={H - 0.5} y2={H - 0.5} className="axis" />
           <line x1="0" x2={W} y1={y(niceMax / 2)} y2={y(niceMax / 2)} className="grid" />
@@ -100,4 +104,9 @@ export function niceCeil(v: number): number {
   const exp = Math.pow(10, Math.floor(Math.log10(v)));
   for (const m of [1, 2, 2.5, 5, 10]) if (v <= m * exp) return m * exp;
   return 10 * exp;
+}
+
+function fmtSpan(ms: number): string {
+  const min = Math.round(ms / 60_000);
+  return min <= 1 ? 'minute' : `${min} minutes`;
 }

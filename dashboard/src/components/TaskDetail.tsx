@@ -43,7 +43,7 @@ export function TaskDetail({
     task.started_at && task.completed_at ? task.completed_at - task.started_at : undefined;
   return (
     <div className="task-detail">
-      <div className="task-head">
+      <div className="task-head" data-testid="task-status" data-status={task.status}>
         <StatusBadge status={task.status} />
         <div className="actions">
           <button

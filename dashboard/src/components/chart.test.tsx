@@ -31,9 +31,26 @@ describe('LineChart', () => {
       />,
     );
     const svg = screen.getByRole('img');
-    expect(svg).toHaveAccessibleName(/Latency, last 1 minutes: p50 15 ms, p99 120 ms/);
+    expect(svg).toHaveAccessibleName(/Latency, last minute: p50 15 ms, p99 120 ms/);
     expect(svg.querySelectorAll('polyline')).toHaveLength(2);
     expect(screen.getByText('500 ms')).toBeInTheDocument(); // nice max above 300
+  });
+  it('spans the data collected so far until the window is full', () => {
+    const pts = [
+      { t: 0, v: 1 },
+      { t: 120_000, v: 2 },
+    ];
+    render(
+      <LineChart
+        title="Depth"
+        windowMs={300_000}
+        series={[{ label: 'queued', color: 'red', points: pts }]}
+      />,
+    );
+    expect(screen.getByRole('img')).toHaveAccessibleName(/last 2 minutes/);
+    expect(screen.getByRole('img').querySelector('polyline')?.getAttribute('points')).toMatch(
+      /^0\.0,/,
+    );
   });
   it('niceCeil rounds up to 1, 2, 2.5, 5 steps', () => {
     expect(niceCeil(0)).toBe(1);

@@ -42,7 +42,8 @@ export function useTaskList(filter: RowFilter, limit: number) {
   const [seen, setSeen] = useState<TaskList | undefined>(undefined);
   if (list.data !== seen) {
     setSeen(list.data);
-    setView({ rows: list.data?.tasks, total: list.data?.total });
+    // A read that was in flight while transitions streamed in must not undo them.
+    setView((v) => ({ rows: keepNewer(list.data?.tasks, v.rows), total: list.data?.total }));
   }
 
   const { reload } = list;
@@ -81,4 +82,13 @@ export function useTaskList(filter: RowFilter, limit: number) {
     },
     prev: () => setPages((p) => (p.length > 1 ? p.slice(0, -1) : p)),
   };
+}
+
+function keepNewer(fresh: Task[] | undefined, current: Task[] | undefined): Task[] | undefined {
+  if (!fresh || !current) return fresh;
+  const byId = new Map(current.map((t) => [t.task_id, t]));
+  return fresh.map((t) => {
+    const c = byId.get(t.task_id);
+    return c && (c.version ?? 0) > (t.version ?? 0) ? c : t;
+  });
 }

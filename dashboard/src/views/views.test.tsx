@@ -52,13 +52,16 @@ beforeEach(() => {
 describe('TasksView', () => {
   it('lists tasks and updates rows live from the stream', async () => {
     const t = task({ task_id: 'aaaaaaaa-0000-4000-8000-000000000001', status: 'QUEUED' });
-    mockFetch({ ...base, 'GET /api/tasks': () => ({ tasks: [t], total: 1 }) });
+    const f = mockFetch({ ...base, 'GET /api/tasks': () => ({ tasks: [t], total: 1 }) });
+    const reads = () => f.mock.calls.filter((c) => String(c[0]).startsWith('/api/tasks')).length;
     withLive(<TasksView />);
     const link = await screen.findByRole('link', { name: 'aaaaaaaa' });
     const row = link.closest('tr')!;
     expect(row).toHaveAttribute('data-status', 'QUEUED');
     const es = MockEventSource.latest();
     act(() => es.open());
+    // (re)opening the stream re-reads the list once
+    await waitFor(() => expect(reads()).toBe(2));
     act(() =>
       es.emit(
         'task',
