@@ -37,6 +37,7 @@ let dev; // the ./taskqueue dev process (leader of its own process group)
 let dataDir;
 let browser;
 let page;
+let monitor;
 let load; // background submits, so the overview has something to draw
 const t0 = Date.now();
 
@@ -188,6 +189,9 @@ before(async () => {
   context.setDefaultTimeout(STEP);
   page = await context.newPage();
   page.on('pageerror', (e) => log('page error:', e.message));
+  // An overview left open for the whole run: its charts collect the ticks (screenshot at the end).
+  monitor = await context.newPage();
+  await monitor.goto(`${BASE}/`);
 });
 
 after(async () => {
@@ -200,7 +204,6 @@ after(async () => {
 
 const row = (id, status) =>
   page.locator(`tr[data-task-id="${id}"]${status ? `[data-status="${status}"]` : ''}`);
-const connection = () => page.getByTestId('connection');
 
 describe('dashboard on ./taskqueue dev', () => {
   it('is served by the gateway at / and goes live over the stream', async () => {
@@ -311,7 +314,26 @@ describe('dashboard on ./taskqueue dev', () => {
     await page.goto(`${BASE}/queues/`);
     await shot('queues-paused');
     await page.getByRole('button', { name: 'Resume default' }).click();
-    // Its own page (the list may have moved on under the background load).
+    await page
+      .locator('section[data-queue="default"]')
+      .getByText('Resumed.', { exact: true })
+      .waitFor();
+    await until(
+      'the engine to resume default',
+      async () => !(await api('/api/queues')).queues.find((q) => q.queue === 'default')?.paused,
+    );
+    // The engine runs it once resumed (checked through the API first, so a failure here says
+    // whether the engine or the page is behind) ...
+    await until(
+      `task ${id} to succeed after the resume`,
+      async () => (await api(`/api/tasks/${id}`)).status === 'SUCCESS',
+      30_000,
+    ).catch(async (e) => {
+      const t = await api(`/api/tasks/${id}`).catch(() => ({}));
+      const q = await api('/api/queues').catch(() => ({}));
+      throw new Error(`${e.message}; task: ${JSON.stringify(t)}; queues: ${JSON.stringify(q)}`);
+    });
+    // ... and its page shows it (the list may have moved on under the background load).
     await page.goto(`${BASE}/task/?id=${id}`);
     await page.locator('[data-testid="task-status"][data-status="SUCCESS"]').waitFor();
   });
@@ -348,8 +370,10 @@ describe('dashboard on ./taskqueue dev', () => {
   });
 
   it('works at phone width, by keyboard, in the dark theme', async () => {
-    const p = await page.context().newPage();
-    await p.setViewportSize({ width: 390, height: 844 });
+    // A context of its own, so the theme it picks does not carry over to the other tests.
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    phone.setDefaultTimeout(STEP);
+    const p = await phone.newPage();
     await p.goto(`${BASE}/tasks/`);
     await p.locator('tr[data-task-id]').first().waitFor();
     const overflow = await p.evaluate(
@@ -366,32 +390,30 @@ describe('dashboard on ./taskqueue dev', () => {
     await p.goto(`${BASE}/`);
     assert.equal(await p.evaluate(() => document.documentElement.dataset.theme), 'dark');
     await shot('phone-overview-dark', p);
-    await p.close();
+    await phone.close();
   });
 
   it('draws the overview charts from the live ticks', async () => {
-    await page.goto(`${BASE}/`);
-    await page.locator('[data-testid="connection"][data-state="live"]').waitFor();
-    // A few seconds of ticks: each chart has its lines.
-    await page.waitForFunction(
+    await monitor.bringToFront();
+    await monitor.locator('[data-testid="connection"][data-state="live"]').waitFor();
+    await monitor.waitForFunction(
       () => document.querySelectorAll('figure.chart svg').length === 3,
       null,
-      {
-        timeout: STEP,
-      },
+      { timeout: STEP },
     );
-    await until('six stats ticks', () =>
-      page.evaluate(() =>
+    // The page has been open since the start: every line has many ticks by now.
+    await until('twenty stats ticks', () =>
+      monitor.evaluate(() =>
         [...document.querySelectorAll('figure.chart polyline')].every(
-          (l) => (l.getAttribute('points') ?? '').split(' ').length >= 6,
+          (l) => (l.getAttribute('points') ?? '').split(' ').length >= 20,
         ),
       ),
     );
-    await shot('overview');
+    await shot('overview', monitor);
     if (process.env.E2E_UPDATE_DOCS === '1') {
       copyFileSync(join(RESULTS, 'overview.png'), join(REPO, 'docs', 'dashboard.png'));
       log('updated docs/dashboard.png');
     }
-    assert.ok(await connection().isVisible());
+    assert.ok(await monitor.getByTestId('connection').isVisible());
   });
 });
