@@ -4,6 +4,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.taskqueue.gateway.DependencyCheck;
 import io.taskqueue.gateway.Gateway;
 import io.taskqueue.gateway.GatewaySettings;
+import io.taskqueue.gateway.TaskReader;
+import io.taskqueue.projections.PostgresReadModel;
+import io.taskqueue.projections.RedisReadModel;
 import io.taskqueue.proto.Topics;
 import io.taskqueue.testkit.EmbeddedKafka;
 import io.taskqueue.topology.engine.EngineSettings;
@@ -186,15 +189,17 @@ public final class AllInOne implements AutoCloseable {
     RecentEvents events = new RecentEvents(kafka.bootstrapServers(), topics, 100_000);
     running.push(events);
 
+    ProjectionSettings readModels = null;
     if (o.projections()) {
       ProjectionSettings stores = ProjectionSettings.from(env);
       if (stores.reachable()) {
+        readModels = stores;
         running.push(
             new io.taskqueue.projections.ProjectionRunner(
                 kafka.bootstrapServers(),
                 topics,
                 topics.prefix() + ".projections",
-                stores.sinks("public", topics.prefix() + ":"),
+                stores.sinks(env.text("POSTGRES_SCHEMA", "public"), topics.prefix() + ":"),
                 registry));
         LOG.info(
             "Projecting the event log into PostgreSQL {} and Redis {}",
@@ -208,6 +213,20 @@ public final class AllInOne implements AutoCloseable {
       }
     }
 
+    TaskReader reader =
+        new EngineTaskReader(new EngineQueries(engine, System::currentTimeMillis), events);
+    if (readModels != null) {
+      ReadModelTaskReader projected =
+          new ReadModelTaskReader(
+              new PostgresReadModel(
+                  readModels.postgres(env.text("POSTGRES_SCHEMA", "public")),
+                  System::currentTimeMillis),
+              new RedisReadModel(readModels.redis(topics.prefix() + ":")),
+              reader);
+      running.push(projected);
+      reader = projected;
+    }
+
     Map<String, String> gatewayEnv = new HashMap<>(o.environment());
     gatewayEnv.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
     gatewayEnv.put("TASKQUEUE_TOPIC_PREFIX", topics.prefix());
@@ -215,8 +234,7 @@ public final class AllInOne implements AutoCloseable {
     gatewayEnv.put("GRPC_PORT", Integer.toString(o.grpcPort()));
     gateway =
         Gateway.builder(GatewaySettings.fromEnvironment(gatewayEnv))
-            .taskReader(
-                new EngineTaskReader(new EngineQueries(engine, System::currentTimeMillis), events))
+            .taskReader(reader)
             .meterRegistry(registry)
             .eventFeed(events)
             .configure(DashboardFiles.from(gatewayEnv))

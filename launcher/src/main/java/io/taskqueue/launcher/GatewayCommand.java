@@ -4,6 +4,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.taskqueue.gateway.DependencyCheck;
 import io.taskqueue.gateway.Gateway;
 import io.taskqueue.gateway.GatewaySettings;
+import io.taskqueue.gateway.TaskReader;
+import io.taskqueue.projections.PostgresReadModel;
+import io.taskqueue.projections.RedisReadModel;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,6 +14,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 
 /**
@@ -23,8 +28,11 @@ import picocli.CommandLine.Command;
     description =
         "Run the HTTP/gRPC gateway. Env: KAFKA_BOOTSTRAP_SERVERS, HTTP_PORT, GRPC_HOST, GRPC_PORT,"
             + " TASKQUEUE_IQ_URL (http://localhost:8081, a topology instance), PROMETHEUS_PORT"
-            + " (9090), and the gateway settings in the README.")
+            + " (9090), TASKQUEUE_READ_MODELS (auto: read PostgreSQL/Redis when reachable; on;"
+            + " off), POSTGRES_*, REDIS_URL, and the gateway settings in the README.")
 final class GatewayCommand implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayCommand.class);
 
   @Override
   public Integer call() throws Exception {
@@ -39,9 +47,31 @@ final class GatewayCommand implements Callable<Integer> {
         MetricsServer.start("0.0.0.0", env.integer("PROMETHEUS_PORT", 9090), registry);
     RecentEvents events =
         new RecentEvents(settings.kafkaBootstrapServers(), settings.topics(), 100_000);
+    TaskReader engineReader = new RemoteEngineReader(iqUrl, events);
+    TaskReader reader = engineReader;
+    ProjectionSettings stores = ProjectionSettings.from(env);
+    String mode = env.text("TASKQUEUE_READ_MODELS", "auto");
+    if (mode.equals("on") || (mode.equals("auto") && stores.reachable())) {
+      ReadModelTaskReader projected =
+          new ReadModelTaskReader(
+              new PostgresReadModel(
+                  stores.postgres(env.text("POSTGRES_SCHEMA", "public")),
+                  System::currentTimeMillis),
+              new RedisReadModel(stores.redis(settings.topicPrefix() + ":")),
+              engineReader);
+      reader = projected;
+      LOG.info(
+          "Reading tasks from PostgreSQL {} and Redis {}", stores.jdbcUrl(), stores.redisUrl());
+    } else {
+      LOG.info(
+          "Reading tasks from the topology only (TASKQUEUE_READ_MODELS={}; PostgreSQL/Redis {})",
+          mode,
+          stores.reachable() ? "reachable" : "not reachable");
+    }
+    AutoCloseable readModels = reader instanceof AutoCloseable c ? c : () -> {};
     Gateway gateway =
         Gateway.builder(settings)
-            .taskReader(new RemoteEngineReader(iqUrl, events))
+            .taskReader(reader)
             .meterRegistry(registry)
             .eventFeed(events)
             .configure(DashboardFiles.from(System.getenv()))
@@ -50,6 +80,7 @@ final class GatewayCommand implements Callable<Integer> {
             .start();
     try (metrics;
         events;
+        readModels;
         gateway) {
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "gateway-shutdown"));
       stopped.await();

@@ -41,13 +41,17 @@ record ProjectionSettings(
   /** Both sinks, for the given key prefix / schema. */
   List<TaskEventSink> sinks(String schema, String redisPrefix) {
     List<TaskEventSink> sinks = new ArrayList<>();
-    sinks.add(
-        TaskEventSinks.postgres(
-            new PostgresSinkSettings(jdbcUrl(), postgresUser, postgresPassword, schema, 4)));
-    sinks.add(
-        TaskEventSinks.redis(
-            new RedisSinkSettings(redisUrl, redisPrefix, Duration.ofHours(24), 1000)));
+    sinks.add(TaskEventSinks.postgres(postgres(schema)));
+    sinks.add(TaskEventSinks.redis(redis(redisPrefix)));
     return sinks;
+  }
+
+  PostgresSinkSettings postgres(String schema) {
+    return new PostgresSinkSettings(jdbcUrl(), postgresUser, postgresPassword, schema, 4);
+  }
+
+  RedisSinkSettings redis(String keyPrefix) {
+    return new RedisSinkSettings(redisUrl, keyPrefix, Duration.ofHours(24), 1000);
   }
 
   /** True if both servers accept a TCP connection within a second (dev mode's probe). */

@@ -1,4 +1,4 @@
-package io.taskqueue.topology.query;
+package io.taskqueue.proto;
 
 import io.taskqueue.api.v1.GetTaskResponse;
 import io.taskqueue.api.v1.RetryPolicy;

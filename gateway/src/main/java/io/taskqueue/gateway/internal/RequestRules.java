@@ -2,6 +2,7 @@ package io.taskqueue.gateway.internal;
 
 import io.taskqueue.api.v1.ListTasksRequest;
 import io.taskqueue.api.v1.SetQueueLimitsRequest;
+import io.taskqueue.proto.ListCursor;
 import io.taskqueue.proto.SubmitRules;
 import io.taskqueue.proto.TaskIds;
 import io.taskqueue.proto.internal.QueueLimits;
@@ -97,6 +98,19 @@ final class RequestRules {
     if (request.getCreatedBefore() < 0) {
       throw ApiException.invalid(
           "created_before", "Expected epoch ms >= 0, but got " + request.getCreatedBefore());
+    }
+    if (!request.getCursor().isBlank()) {
+      if (ListCursor.decode(request.getCursor()).isEmpty()) {
+        throw ApiException.invalid(
+            "cursor",
+            "Expected cursor to be the next_cursor of an earlier page, but got '"
+                + abbreviate(request.getCursor())
+                + "'");
+      }
+      if (request.getOffset() > 0) {
+        throw ApiException.invalid(
+            "offset", "Expected either cursor or offset, but got both (a cursor replaces offset)");
+      }
     }
     return query.build();
   }

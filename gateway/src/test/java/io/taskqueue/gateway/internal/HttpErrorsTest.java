@@ -73,6 +73,12 @@ class HttpErrorsTest {
         Arguments.of("/api/tasks?priority=11", "priority"),
         Arguments.of("/api/tasks?queue=a%20b", "queue"),
         Arguments.of("/api/tasks?created_after=yesterday", "created_after"),
+        Arguments.of("/api/tasks?cursor=not-a-cursor", "cursor"),
+        Arguments.of(
+            "/api/tasks?offset=5&cursor="
+                + new io.taskqueue.proto.ListCursor(1L, "5d1b3c0e-6f7a-4b8c-9d0e-1f2a3b4c5d6e")
+                    .encode(),
+            "offset"),
         Arguments.of("/api/stats?queue=a/b", "queue"),
         Arguments.of("/api/tasks/not-a-uuid", "task_id"),
         Arguments.of("/api/tasks/not-a-uuid/events", "task_id"));

@@ -17,8 +17,11 @@ import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.flywaydb.core.Flyway;
 
@@ -40,10 +43,12 @@ public final class PostgresTaskSink implements TaskEventSink {
         SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::int[],
                              ?::int[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[],
                              ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[],
-                             ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[])
+                             ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[],
+                             ?::text[])
           AS i(task_id, queue, payload, priority, status, attempt, max_retries, result, error,
                metadata, created_at, updated_at, started_at, completed_at, version,
-               idempotency_key, run_at, timeout_ms, task_type, labels, worker_id, queued_at)
+               idempotency_key, run_at, timeout_ms, task_type, labels, worker_id, queued_at,
+               snapshot)
       ),
       before AS (
         SELECT t.task_id, t.status FROM tasks t JOIN input i ON i.task_id = t.task_id
@@ -52,12 +57,13 @@ public final class PostgresTaskSink implements TaskEventSink {
         INSERT INTO tasks (task_id, queue, payload, priority, status, attempt, max_retries,
                            result, error, metadata, created_at, updated_at, started_at,
                            completed_at, version, idempotency_key, run_at, timeout_ms,
-                           task_type, labels, worker_id, queued_at)
+                           task_type, labels, worker_id, queued_at, snapshot)
         SELECT task_id, queue, payload, priority, status, attempt, max_retries,
                nullif(result, ''), nullif(error, ''), metadata::jsonb, created_at, updated_at,
                nullif(started_at, 0), nullif(completed_at, 0), version,
                nullif(idempotency_key, ''), nullif(run_at, 0), nullif(timeout_ms, 0),
-               nullif(task_type, ''), labels::jsonb, nullif(worker_id, ''), nullif(queued_at, 0)
+               nullif(task_type, ''), labels::jsonb, nullif(worker_id, ''), nullif(queued_at, 0),
+               decode(snapshot, 'base64')
           FROM input
         ON CONFLICT (task_id) DO UPDATE SET
           queue = EXCLUDED.queue, payload = EXCLUDED.payload, priority = EXCLUDED.priority,
@@ -69,11 +75,13 @@ public final class PostgresTaskSink implements TaskEventSink {
           idempotency_key = EXCLUDED.idempotency_key, run_at = EXCLUDED.run_at,
           timeout_ms = EXCLUDED.timeout_ms, task_type = EXCLUDED.task_type,
           labels = EXCLUDED.labels, worker_id = EXCLUDED.worker_id,
-          queued_at = EXCLUDED.queued_at
+          queued_at = EXCLUDED.queued_at, snapshot = EXCLUDED.snapshot
         WHERE tasks.version < EXCLUDED.version
-        RETURNING task_id, queue, status, completed_at, updated_at
+        RETURNING task_id, queue, status, priority, created_at, queued_at, started_at,
+                  completed_at, updated_at
       )
-      SELECT c.queue, c.status, c.completed_at, c.updated_at, b.status AS before_status
+      SELECT c.queue, c.status, c.priority, c.created_at, c.queued_at, c.started_at,
+             c.completed_at, c.updated_at, b.status AS before_status
         FROM changed c LEFT JOIN before b ON b.task_id = c.task_id
       """;
 
@@ -92,20 +100,51 @@ public final class PostgresTaskSink implements TaskEventSink {
 
   private static final String ADD_TO_COUNTER =
       """
-      INSERT INTO queue_counters (queue, status, count) VALUES (?, ?, ?)
-      ON CONFLICT (queue, status) DO UPDATE SET count = queue_counters.count + EXCLUDED.count
+      INSERT INTO queue_counters (queue, status, priority, count) VALUES (?, ?, ?, ?)
+      ON CONFLICT (queue, status, priority)
+        DO UPDATE SET count = queue_counters.count + EXCLUDED.count
       """;
 
   private static final String ADD_TO_DAILY =
       """
-      INSERT INTO queue_daily_outcomes (queue, day, completed, failed) VALUES (?, ?, ?, ?)
+      INSERT INTO queue_daily_outcomes (queue, day, completed, failed, cancelled)
+        VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (queue, day) DO UPDATE SET
         completed = queue_daily_outcomes.completed + EXCLUDED.completed,
-        failed = queue_daily_outcomes.failed + EXCLUDED.failed
+        failed = queue_daily_outcomes.failed + EXCLUDED.failed,
+        cancelled = queue_daily_outcomes.cancelled + EXCLUDED.cancelled
       """;
+
+  private static final String ADD_TO_WINDOW =
+      """
+      INSERT INTO queue_completion_windows (queue, window_start, completed, failed, cancelled,
+                                            queue_wait, run_time, end_to_end)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (queue, window_start) DO UPDATE SET
+        completed = queue_completion_windows.completed + EXCLUDED.completed,
+        failed = queue_completion_windows.failed + EXCLUDED.failed,
+        cancelled = queue_completion_windows.cancelled + EXCLUDED.cancelled,
+        queue_wait = taskqueue_add_histograms(queue_completion_windows.queue_wait,
+                                              EXCLUDED.queue_wait),
+        run_time = taskqueue_add_histograms(queue_completion_windows.run_time, EXCLUDED.run_time),
+        end_to_end = taskqueue_add_histograms(queue_completion_windows.end_to_end,
+                                              EXCLUDED.end_to_end)
+      """;
+
+  private static final String PRUNE_WINDOWS =
+      "DELETE FROM queue_completion_windows WHERE window_start < ?";
+
+  /** Completion windows are kept this long (stats look back minutes; a day leaves room). */
+  static final long WINDOW_RETENTION_SECONDS = 86_400;
+
+  static final long WINDOW_SECONDS = 10;
+  private static final long PRUNE_EVERY_MS = 60_000;
+
+  private static final Set<String> TERMINAL = Set.of("SUCCESS", "FAILED", "CANCELLED");
 
   private final PostgresSinkSettings settings;
   private HikariDataSource dataSource;
+  private long lastPruneMs;
 
   public PostgresTaskSink(PostgresSinkSettings settings) {
     this.settings = settings;
@@ -152,6 +191,7 @@ public final class PostgresTaskSink implements TaskEventSink {
         Deltas deltas = upsertTasks(connection, events.newestPerTask());
         insertEvents(connection, events.distinctEvents());
         deltas.apply(connection);
+        pruneOldWindows(connection, deltas.newestWindowStart);
         connection.commit();
       } catch (SQLException | RuntimeException e) {
         connection.rollback();
@@ -186,6 +226,8 @@ public final class PostgresTaskSink implements TaskEventSink {
     String[] labels = new String[n];
     String[] workerId = new String[n];
     Long[] queuedAt = new Long[n];
+    String[] snapshot = new String[n];
+    Base64.Encoder base64 = Base64.getEncoder();
     for (int i = 0; i < n; i++) {
       TaskSnapshot t = tasks.get(i);
       taskId[i] = t.getTaskId();
@@ -210,6 +252,9 @@ public final class PostgresTaskSink implements TaskEventSink {
       labels[i] = Json.object(t.getLabelsMap());
       workerId[i] = t.getWorkerId();
       queuedAt[i] = t.getQueuedAt();
+      // Payload and result live in their own columns; the snapshot carries everything else.
+      snapshot[i] =
+          base64.encodeToString(t.toBuilder().clearPayload().clearResult().build().toByteArray());
     }
     Deltas deltas = new Deltas();
     try (PreparedStatement statement = connection.prepareStatement(UPSERT_TASKS)) {
@@ -235,7 +280,8 @@ public final class PostgresTaskSink implements TaskEventSink {
       statement.setArray(p++, connection.createArrayOf("text", taskType));
       statement.setArray(p++, connection.createArrayOf("text", labels));
       statement.setArray(p++, connection.createArrayOf("text", workerId));
-      statement.setArray(p, connection.createArrayOf("int8", queuedAt));
+      statement.setArray(p++, connection.createArrayOf("int8", queuedAt));
+      statement.setArray(p, connection.createArrayOf("text", snapshot));
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
           String rowQueue = rows.getString("queue");
@@ -244,16 +290,21 @@ public final class PostgresTaskSink implements TaskEventSink {
           if (now.equals(before)) {
             continue;
           }
+          int rowPriority = rows.getInt("priority");
           if (before != null) {
-            deltas.count(rowQueue, before, -1);
+            deltas.count(rowQueue, before, rowPriority, -1);
           }
-          deltas.count(rowQueue, now, +1);
-          long completed = rows.getLong("completed_at");
-          long endedAt = rows.wasNull() ? rows.getLong("updated_at") : completed;
-          if (now.equals(TaskStatus.SUCCESS.name())) {
-            deltas.outcome(rowQueue, utcDay(endedAt), true);
-          } else if (now.equals(TaskStatus.FAILED.name())) {
-            deltas.outcome(rowQueue, utcDay(endedAt), false);
+          deltas.count(rowQueue, now, rowPriority, +1);
+          if (TERMINAL.contains(now)) {
+            long completed = rows.getLong("completed_at");
+            long endedAt = rows.wasNull() ? rows.getLong("updated_at") : completed;
+            deltas.finished(
+                rowQueue,
+                now,
+                endedAt,
+                rows.getLong("created_at"),
+                rows.getLong("queued_at"),
+                rows.getLong("started_at"));
           }
         }
       }
@@ -295,6 +346,22 @@ public final class PostgresTaskSink implements TaskEventSink {
       statement.setArray(7, connection.createArrayOf("text", reason));
       statement.setArray(8, connection.createArrayOf("int4", attempt));
       statement.setArray(9, connection.createArrayOf("text", workerId));
+      statement.executeUpdate();
+    }
+  }
+
+  /**
+   * Deletes windows a day older than the newest one written, at most once a minute. Relative to the
+   * data rather than the wall clock, so a rebuild from an old log keeps the windows it writes.
+   */
+  private void pruneOldWindows(Connection connection, long newestWindowStart) throws SQLException {
+    long now = System.currentTimeMillis();
+    if (newestWindowStart == Long.MIN_VALUE || now - lastPruneMs < PRUNE_EVERY_MS) {
+      return;
+    }
+    lastPruneMs = now;
+    try (PreparedStatement statement = connection.prepareStatement(PRUNE_WINDOWS)) {
+      statement.setLong(1, newestWindowStart - WINDOW_RETENTION_SECONDS);
       statement.executeUpdate();
     }
   }
@@ -347,28 +414,58 @@ public final class PostgresTaskSink implements TaskEventSink {
 
   /** Counter changes collected while upserting, applied in the same transaction, sorted by key. */
   private static final class Deltas {
-    private final Map<List<String>, Long> counters = new TreeMap<>(Deltas::compareKeys);
-    private final Map<List<String>, long[]> daily = new TreeMap<>(Deltas::compareKeys);
+    private final Map<String, Long> counters = new TreeMap<>();
+    private final Map<String, long[]> daily = new TreeMap<>();
+    private final Map<String, Window> windows = new TreeMap<>();
+    long newestWindowStart = Long.MIN_VALUE;
 
-    void count(String queue, String status, long delta) {
-      counters.merge(List.of(queue, status), delta, Long::sum);
+    /** One 10-second window of a queue: outcome counts and the three latency histograms. */
+    private static final class Window {
+      final long[] outcomes = new long[3];
+      final LatencyHistogram queueWait = new LatencyHistogram();
+      final LatencyHistogram runTime = new LatencyHistogram();
+      final LatencyHistogram endToEnd = new LatencyHistogram();
     }
 
-    void outcome(String queue, LocalDate day, boolean completed) {
-      long[] pair = daily.computeIfAbsent(List.of(queue, day.toString()), k -> new long[2]);
-      pair[completed ? 0 : 1]++;
+    void count(String queue, String status, int priority, long delta) {
+      counters.merge(key(queue, status, Integer.toString(priority)), delta, Long::sum);
+    }
+
+    /**
+     * A task that just reached a terminal status: counted for its UTC day and its window. Latencies
+     * of tasks that succeeded: queue wait (last QUEUED to started), run time (started to end) and
+     * end to end (created to end).
+     */
+    void finished(
+        String queue, String status, long endedAt, long createdAt, long queuedAt, long startedAt) {
+      int outcome = outcomeIndex(status);
+      daily.computeIfAbsent(key(queue, utcDay(endedAt).toString()), k -> new long[3])[outcome]++;
+      long windowStart = Math.floorDiv(endedAt / 1000, WINDOW_SECONDS) * WINDOW_SECONDS;
+      newestWindowStart = Math.max(newestWindowStart, windowStart);
+      Window w = windows.computeIfAbsent(key(queue, Long.toString(windowStart)), k -> new Window());
+      w.outcomes[outcome]++;
+      // Latencies of successes only, as the engine's own stats count them.
+      if (outcome == 0 && startedAt > 0) {
+        if (queuedAt > 0 && startedAt >= queuedAt) {
+          w.queueWait.record(startedAt - queuedAt);
+        }
+        w.runTime.record(endedAt - startedAt);
+        w.endToEnd.record(endedAt - createdAt);
+      }
     }
 
     void apply(Connection connection) throws SQLException {
       if (!counters.isEmpty()) {
         try (PreparedStatement statement = connection.prepareStatement(ADD_TO_COUNTER)) {
-          for (Map.Entry<List<String>, Long> e : counters.entrySet()) {
+          for (Map.Entry<String, Long> e : counters.entrySet()) {
             if (e.getValue() == 0) {
               continue;
             }
-            statement.setString(1, e.getKey().get(0));
-            statement.setString(2, e.getKey().get(1));
-            statement.setLong(3, e.getValue());
+            String[] k = split(e.getKey());
+            statement.setString(1, k[0]);
+            statement.setString(2, k[1]);
+            statement.setInt(3, Integer.parseInt(k[2]));
+            statement.setLong(4, e.getValue());
             statement.addBatch();
           }
           statement.executeBatch();
@@ -376,11 +473,31 @@ public final class PostgresTaskSink implements TaskEventSink {
       }
       if (!daily.isEmpty()) {
         try (PreparedStatement statement = connection.prepareStatement(ADD_TO_DAILY)) {
-          for (Map.Entry<List<String>, long[]> e : daily.entrySet()) {
-            statement.setString(1, e.getKey().get(0));
-            statement.setObject(2, LocalDate.parse(e.getKey().get(1)));
+          for (Map.Entry<String, long[]> e : daily.entrySet()) {
+            String[] k = split(e.getKey());
+            statement.setString(1, k[0]);
+            statement.setObject(2, LocalDate.parse(k[1]));
             statement.setLong(3, e.getValue()[0]);
             statement.setLong(4, e.getValue()[1]);
+            statement.setLong(5, e.getValue()[2]);
+            statement.addBatch();
+          }
+          statement.executeBatch();
+        }
+      }
+      if (!windows.isEmpty()) {
+        try (PreparedStatement statement = connection.prepareStatement(ADD_TO_WINDOW)) {
+          for (Map.Entry<String, Window> e : windows.entrySet()) {
+            String[] k = split(e.getKey());
+            Window w = e.getValue();
+            statement.setString(1, k[0]);
+            statement.setLong(2, Long.parseLong(k[1]));
+            statement.setLong(3, w.outcomes[0]);
+            statement.setLong(4, w.outcomes[1]);
+            statement.setLong(5, w.outcomes[2]);
+            statement.setArray(6, histogram(connection, w.queueWait));
+            statement.setArray(7, histogram(connection, w.runTime));
+            statement.setArray(8, histogram(connection, w.endToEnd));
             statement.addBatch();
           }
           statement.executeBatch();
@@ -388,9 +505,27 @@ public final class PostgresTaskSink implements TaskEventSink {
       }
     }
 
-    private static int compareKeys(List<String> a, List<String> b) {
-      int first = a.get(0).compareTo(b.get(0));
-      return first != 0 ? first : a.get(1).compareTo(b.get(1));
+    private static java.sql.Array histogram(Connection connection, LatencyHistogram h)
+        throws SQLException {
+      return connection.createArrayOf("int8", Arrays.stream(h.counts()).boxed().toArray());
+    }
+
+    private static int outcomeIndex(String status) {
+      return switch (status) {
+        case "SUCCESS" -> 0;
+        case "FAILED" -> 1;
+        default -> 2;
+      };
+    }
+
+    // Keys joined by a character that queue names cannot contain, sorted so that concurrent
+    // writers lock counter rows in the same order.
+    private static String key(String... parts) {
+      return String.join("\u0000", parts);
+    }
+
+    private static String[] split(String key) {
+      return key.split("\u0000", -1);
     }
   }
 }

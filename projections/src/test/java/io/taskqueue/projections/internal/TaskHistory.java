@@ -32,7 +32,13 @@ final class TaskHistory {
 
   /** A task submitted at {@code createdAt}: version 1, QUEUED. */
   static TaskHistory submitted(String taskId, String queue, long createdAt) {
+    return submitted(taskId, queue, createdAt, 5);
+  }
+
+  /** A task of the given priority submitted at {@code createdAt}: version 1, QUEUED. */
+  static TaskHistory submitted(String taskId, String queue, long createdAt, int priority) {
     TaskHistory history = new TaskHistory(taskId, queue, createdAt);
+    history.task = history.task.toBuilder().setPriority(priority).build();
     return history.next("SUBMIT", TaskStatus.QUEUED, createdAt, b -> b.setQueuedAt(createdAt));
   }
 
@@ -53,6 +59,11 @@ final class TaskHistory {
   TaskHistory failed(String error) {
     long at = lastAt() + 10;
     return next("FAIL", TaskStatus.FAILED, at, b -> b.setError(error).setCompletedAt(at));
+  }
+
+  TaskHistory cancelled() {
+    long at = lastAt() + 10;
+    return next("CANCEL", TaskStatus.CANCELLED, at, b -> b.setCompletedAt(at));
   }
 
   /** All events so far, version 1 first. */

@@ -8,6 +8,8 @@ import io.taskqueue.api.v1.ListTasksRequest;
 import io.taskqueue.api.v1.ListTasksResponse;
 import io.taskqueue.api.v1.QueueInfo;
 import io.taskqueue.api.v1.WorkerInfo;
+import io.taskqueue.proto.ApiMapping;
+import io.taskqueue.proto.ListCursor;
 import io.taskqueue.proto.Stores;
 import io.taskqueue.proto.internal.QueueConfig;
 import io.taskqueue.proto.internal.TaskSnapshot;
@@ -72,8 +74,12 @@ public final class EngineQueries {
     return Optional.ofNullable(bytes).map(EngineQueries::parse);
   }
 
-  /** Newest first; filters as in {@link ListTasksRequest} (cursor is not supported here). */
+  /**
+   * Newest first (ties by task id, descending); filters, offset and keyset cursor as in {@link
+   * ListTasksRequest}. {@code total} counts every match, ignoring offset and cursor.
+   */
   public ListTasksResponse listTasks(ListTasksRequest q) {
+    Optional<ListCursor> cursor = ListCursor.decode(q.getCursor());
     List<TaskSnapshot> matches = new ArrayList<>();
     forEachTask(
         t -> {
@@ -96,13 +102,23 @@ public final class EngineQueries {
         });
     matches.sort(
         Comparator.comparingLong(TaskSnapshot::getCreatedAt)
-            .reversed()
-            .thenComparing(TaskSnapshot::getTaskId));
-    int from = Math.min(matches.size(), Math.max(0, q.getOffset()));
-    int to = Math.min(matches.size(), from + Math.max(0, q.getLimit()));
-    ListTasksResponse.Builder out = ListTasksResponse.newBuilder().setTotal(matches.size());
-    for (TaskSnapshot t : matches.subList(from, to)) {
+            .thenComparing(TaskSnapshot::getTaskId)
+            .reversed());
+    int total = matches.size();
+    List<TaskSnapshot> after =
+        cursor
+            .map(c -> matches.stream().filter(t -> c.isBefore(t.getCreatedAt(), t.getTaskId())))
+            .map(s -> s.toList())
+            .orElse(matches);
+    int from = cursor.isPresent() ? 0 : Math.min(after.size(), Math.max(0, q.getOffset()));
+    int to = Math.min(after.size(), from + Math.max(0, q.getLimit()));
+    ListTasksResponse.Builder out = ListTasksResponse.newBuilder().setTotal(total);
+    for (TaskSnapshot t : after.subList(from, to)) {
       out.addTasks(ApiMapping.task(t));
+    }
+    if (to < after.size() && to > from) {
+      TaskSnapshot last = after.get(to - 1);
+      out.setNextCursor(new ListCursor(last.getCreatedAt(), last.getTaskId()).encode());
     }
     return out.build();
   }
