@@ -263,6 +263,7 @@ public final class AllInOne implements AutoCloseable {
       workers.add(worker);
       running.push(worker);
     }
+    metrics.health(() -> true, () -> engine.state() == KafkaStreams.State.RUNNING);
     LOG.info(
         "\n\n  taskqueue is running (engine {}, {} partition(s), {} worker(s) x {} slots on {})\n"
             + "    HTTP API   http://localhost:{}/api/tasks\n"

@@ -48,6 +48,8 @@ final class EngineOptions {
             ? commitIntervalMs
             : env.integer("TASKQUEUE_COMMIT_INTERVAL_MS", (int) s.commitIntervalMs());
     s = s.withCommitIntervalMs(commit);
+    // Warm copies of each store on other instances: fail-over without a full changelog restore.
+    s = s.withStandbyReplicas(env.integer("TASKQUEUE_STANDBY_REPLICAS", s.standbyReplicas()));
     if (prefetch != null) {
       s = s.withPrefetch(prefetch);
     }

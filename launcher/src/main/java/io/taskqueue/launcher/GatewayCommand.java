@@ -44,7 +44,8 @@ final class GatewayCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     MetricsServer metrics =
-        MetricsServer.start("0.0.0.0", env.integer("PROMETHEUS_PORT", 9090), registry);
+        MetricsServer.start("0.0.0.0", env.integer("PROMETHEUS_PORT", 9090), registry)
+            .health(() -> true, () -> true);
     RecentEvents events =
         new RecentEvents(settings.kafkaBootstrapServers(), settings.topics(), 100_000);
     TaskReader engineReader = new RemoteEngineReader(iqUrl, events);

@@ -20,12 +20,22 @@ import picocli.CommandLine.Command;
     })
 public final class Main implements Runnable {
 
+  /** Values of {@code LOG_FORMAT}: the appender names in logback.xml. */
+  static final java.util.Set<String> LOG_FORMATS = java.util.Set.of("text", "json");
+
   @Override
   public void run() {
     new CommandLine(this).usage(System.out);
   }
 
   public static void main(String[] args) {
+    // Checked before the first logger exists: logback.xml picks its appender by this name.
+    String logFormat = System.getenv("LOG_FORMAT");
+    if (logFormat != null && !logFormat.isBlank() && !LOG_FORMATS.contains(logFormat)) {
+      System.err.println(
+          "taskqueue: Expected LOG_FORMAT to be text or json, but got '" + logFormat + "'");
+      System.exit(2);
+    }
     org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
     org.slf4j.bridge.SLF4JBridgeHandler.install();
     CommandLine cli =

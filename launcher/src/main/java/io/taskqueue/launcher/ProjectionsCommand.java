@@ -6,6 +6,8 @@ import io.taskqueue.proto.Topics;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -16,8 +18,11 @@ import picocli.CommandLine.Option;
     description =
         "Project the task event log into PostgreSQL and Redis. Env: KAFKA_BOOTSTRAP_SERVERS,"
             + " TASKQUEUE_TOPIC_PREFIX, POSTGRES_HOST/PORT/USER/PASSWORD/DB, REDIS_URL,"
-            + " PROJECTION_SCHEMA (public), PROMETHEUS_PORT (9092).")
+            + " PROJECTION_SCHEMA (public), PROMETHEUS_PORT (9092; also /healthz, /readyz: ready while"
+            + " PostgreSQL and Redis take writes).")
 final class ProjectionsCommand implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ProjectionsCommand.class);
 
   @Option(
       names = "--rebuild",
@@ -48,6 +53,8 @@ final class ProjectionsCommand implements Callable<Integer> {
             group,
             stores.sinks(env.text("PROJECTION_SCHEMA", "public"), topics.prefix() + ":"),
             registry);
+    metrics.health(() -> true, () -> runner.health().values().stream().allMatch(h -> h.healthy()));
+    LOG.info("Projecting {} as consumer group {}", topics.events(), group);
     try (metrics;
         runner) {
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "projections-shutdown"));

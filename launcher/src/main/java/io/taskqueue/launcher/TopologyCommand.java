@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,8 +23,11 @@ import picocli.CommandLine.Option;
         "Run the task engine (Kafka Streams) and its interactive-query endpoints (/iq/...). Env:"
             + " KAFKA_BOOTSTRAP_SERVERS, TASKQUEUE_TOPIC_PREFIX, TASKQUEUE_PARTITIONS,"
             + " TASKQUEUE_PROCESSING_GUARANTEE, TASKQUEUE_STATE_DIR, IQ_PORT (8081),"
-            + " TASKQUEUE_ADVERTISED_HOST (how other instances reach this one), PROMETHEUS_PORT.")
+            + " TASKQUEUE_ADVERTISED_HOST (how other instances reach this one),"
+            + " TASKQUEUE_STANDBY_REPLICAS (0), PROMETHEUS_PORT (9090; also /healthz, /readyz).")
 final class TopologyCommand implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TopologyCommand.class);
 
   @Option(names = "--bootstrap-servers", description = "Kafka (env KAFKA_BOOTSTRAP_SERVERS).")
   String bootstrap;
@@ -59,6 +65,7 @@ final class TopologyCommand implements Callable<Integer> {
     MetricsServer metrics = MetricsServer.start("0.0.0.0", port, registry);
     TaskEngine engine = new TaskEngine(settings, registry);
     InteractiveQueries queries = new InteractiveQueries(engine, self, iq);
+    metrics.health(() -> alive(engine), () -> ready(engine));
     try (metrics;
         engine;
         queries) {
@@ -71,8 +78,35 @@ final class TopologyCommand implements Callable<Integer> {
                   },
                   "topology-shutdown"));
       engine.start();
+      LOG.info(
+          "Topology instance {}:{} started (metrics and health on :{})",
+          self.host(),
+          self.port(),
+          port);
       stopped.await();
     }
     return 0;
+  }
+
+  /** A failed Streams client never recovers by itself: let the orchestrator restart it. */
+  static boolean alive(TaskEngine engine) {
+    KafkaStreams.State s = engine.state();
+    return s != KafkaStreams.State.ERROR && s != KafkaStreams.State.PENDING_ERROR;
+  }
+
+  /**
+   * Ready once the stores were restored and the engine ran; a rebalance after that keeps it ready
+   * (interactive queries are forwarded to the owner), so all instances never drop out together.
+   */
+  static boolean ready(TaskEngine engine) {
+    boolean ranOnce;
+    try {
+      ranOnce = engine.awaitRunning(Duration.ZERO);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    KafkaStreams.State s = engine.state();
+    return ranOnce && (s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING);
   }
 }

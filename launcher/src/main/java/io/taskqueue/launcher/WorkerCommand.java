@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
     description =
         "Run a worker with the built-in handlers. Env: KAFKA_BOOTSTRAP_SERVERS,"
             + " TASKQUEUE_TOPIC_PREFIX, WORKER_ID, WORKER_QUEUES, WORKER_SLOTS, PROMETHEUS_PORT"
-            + " (9091); see WorkerSettings for the rest.")
+            + " (9091; also /healthz, /readyz); see WorkerSettings for the rest.")
 final class WorkerCommand implements Callable<Integer> {
 
   @Option(names = "--queues", split = ",", description = "Queues to serve (env WORKER_QUEUES).")
@@ -48,7 +48,8 @@ final class WorkerCommand implements Callable<Integer> {
     KafkaPreflight.check(checked.bootstrapServers(), java.time.Duration.ofSeconds(10));
     PrometheusMeterRegistry registry = Metrics.registry("worker");
     int port = metricsPort != null ? metricsPort : env.integer("PROMETHEUS_PORT", 9091);
-    MetricsServer metrics = MetricsServer.start("0.0.0.0", port, registry);
+    MetricsServer metrics =
+        MetricsServer.start("0.0.0.0", port, registry).health(() -> true, () -> true);
     try {
       WorkerProcess.run(checked, TaskHandlers.builtin(), registry);
     } finally {
