@@ -199,7 +199,7 @@ public final class AllInOne implements AutoCloseable {
                 kafka.bootstrapServers(),
                 topics,
                 topics.prefix() + ".projections",
-                stores.sinks(env.text("POSTGRES_SCHEMA", "public"), topics.prefix() + ":"),
+                stores.sinks(env.text("PROJECTION_SCHEMA", "public"), topics.prefix() + ":"),
                 registry));
         LOG.info(
             "Projecting the event log into PostgreSQL {} and Redis {}",
@@ -219,7 +219,7 @@ public final class AllInOne implements AutoCloseable {
       ReadModelTaskReader projected =
           new ReadModelTaskReader(
               new PostgresReadModel(
-                  readModels.postgres(env.text("POSTGRES_SCHEMA", "public")),
+                  readModels.postgres(env.text("PROJECTION_SCHEMA", "public")),
                   System::currentTimeMillis),
               new RedisReadModel(readModels.redis(topics.prefix() + ":")),
               reader);

@@ -56,7 +56,7 @@ final class GatewayCommand implements Callable<Integer> {
       ReadModelTaskReader projected =
           new ReadModelTaskReader(
               new PostgresReadModel(
-                  stores.postgres(env.text("POSTGRES_SCHEMA", "public")),
+                  stores.postgres(env.text("PROJECTION_SCHEMA", "public")),
                   System::currentTimeMillis),
               new RedisReadModel(stores.redis(settings.topicPrefix() + ":")),
               engineReader);
