@@ -383,8 +383,12 @@ public final class PostgresTaskSink implements TaskEventSink {
             + state
             + "): "
             + e.getMessage();
-    // 08: connection exceptions; 57P: admin shutdown / cannot connect now; 53: resources.
+    // 08: connection exceptions; 57P: admin shutdown / cannot connect now; 53: resources. No state
+    // at all comes from the driver or pool, not the server (e.g. "Connection is closed" when the
+    // server went away mid-batch): also an outage, whereas every server-side bug carries a state.
     if (e instanceof SQLTransientConnectionException
+        || e instanceof java.sql.SQLRecoverableException
+        || state.isEmpty()
         || state.startsWith("08")
         || state.startsWith("57P")
         || state.startsWith("53")) {
