@@ -10,6 +10,7 @@ import io.taskqueue.proto.internal.ControlRecord;
 import io.taskqueue.proto.internal.DeadLetter;
 import io.taskqueue.proto.internal.Dispatch;
 import io.taskqueue.proto.internal.QueueCommand;
+import io.taskqueue.proto.internal.QueueConfig;
 import io.taskqueue.proto.internal.QueueLimits;
 import io.taskqueue.proto.internal.SubmitTask;
 import io.taskqueue.proto.internal.TaskEventRecord;
@@ -55,6 +56,7 @@ final class EngineDriver implements AutoCloseable {
   private final TestInputTopic<String, byte[]> commands;
   private final TestInputTopic<String, byte[]> reports;
   private final TestInputTopic<String, byte[]> workers;
+  private final TestInputTopic<String, byte[]> queueConfigs;
   private final TestOutputTopic<String, byte[]> events;
   private final TestOutputTopic<String, byte[]> control;
   private final TestOutputTopic<String, byte[]> deadLetters;
@@ -90,6 +92,7 @@ final class EngineDriver implements AutoCloseable {
     commands = driver.createInputTopic(topics.commands(), ss, bs);
     reports = driver.createInputTopic(topics.reports(), ss, bs);
     workers = driver.createInputTopic(topics.workers(), ss, bs);
+    queueConfigs = driver.createInputTopic(topics.queueConfig(), ss, bs);
     events = driver.createOutputTopic(topics.events(), sd, bd);
     control = driver.createOutputTopic(topics.control(), sd, bd);
     deadLetters = driver.createOutputTopic(topics.deadLetters(), sd, bd);
@@ -179,6 +182,23 @@ final class EngineDriver implements AutoCloseable {
                     .setQueue(queue)
                     .setSetLimits(limits.apply(QueueLimits.newBuilder())))
             .build());
+  }
+
+  /**
+   * Writes a queue config straight to the global queue-config table, as the partition that owns the
+   * queue would after applying a command. The driver runs one stream task, which then plays a
+   * partition that holds the queue's tasks but not its commands: it learns of pause and resume only
+   * through the table.
+   */
+  void publishQueueConfig(String queue, long version, boolean paused) {
+    QueueConfig config =
+        QueueConfig.newBuilder()
+            .setQueue(queue)
+            .setVersion(version)
+            .setPaused(paused)
+            .setUpdatedAt(now())
+            .build();
+    queueConfigs.pipeInput(queue, config.toByteArray(), Instant.ofEpochMilli(now()));
   }
 
   void pipeCommand(String key, Command command) {

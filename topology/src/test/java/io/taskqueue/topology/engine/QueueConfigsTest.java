@@ -38,6 +38,40 @@ class QueueConfigsTest {
   }
 
   @Test
+  void aResumeAppliedByTheOwningPartitionHoldsWhileTheTableStillSaysPaused() {
+    // given the owner paused (v1, echoed by the table) and then resumed (v2, not yet echoed)
+    QueueConfigs configs = new QueueConfigs();
+    configs.put(config("emails", 1, true));
+    configs.merge(Map.of("emails", config("emails", 1, true)));
+    configs.put(config("emails", 2, false));
+
+    // when ticks refresh from the table before and after it catches up
+    configs.merge(Map.of("emails", config("emails", 1, true)));
+    assertThat(configs.get("emails").getPaused()).isFalse();
+    configs.merge(Map.of("emails", config("emails", 2, false)));
+
+    // then the queue runs throughout
+    assertThat(configs.get("emails").getPaused()).isFalse();
+    assertThat(configs.get("emails").getVersion()).isEqualTo(2);
+  }
+
+  @Test
+  void aPartitionThatOnlyReadsTheTableFollowsEveryVersionItSees() {
+    QueueConfigs configs = new QueueConfigs();
+    configs.merge(Map.of("emails", config("emails", 1, true)));
+    assertThat(configs.get("emails").getPaused()).isTrue();
+
+    configs.merge(Map.of("emails", config("emails", 2, false)));
+    assertThat(configs.get("emails").getPaused()).isFalse();
+
+    configs.merge(Map.of("emails", config("emails", 4, true)));
+    assertThat(configs.get("emails").getPaused()).isTrue();
+
+    configs.merge(Map.of("emails", config("emails", 5, false)));
+    assertThat(configs.get("emails").getPaused()).isFalse();
+  }
+
+  @Test
   void aQueueNeverConfiguredIsRunningAndUnlimited() {
     QueueConfig unknown = new QueueConfigs().get("new-queue");
     assertThat(unknown.getPaused()).isFalse();

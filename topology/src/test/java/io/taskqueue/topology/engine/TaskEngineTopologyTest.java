@@ -334,6 +334,87 @@ class TaskEngineTopologyTest {
   }
 
   @Test
+  void dispatchesAReadyTaskAtOnceWhenItsQueueIsResumedOnTheOwningPartition() {
+    engine.registerWorker("w1", 4, "default");
+    engine.pause("default", true);
+    engine.tick();
+    String id = engine.submit("default", 10);
+    engine.tick();
+    assertThat(engine.status(id)).isEqualTo("QUEUED");
+
+    engine.pause("default", false);
+
+    // no tick, no other submit or report: the resume itself offers the queue to the dispatcher
+    assertThat(engine.dispatched("default")).extracting(Dispatch::getTaskId).containsExactly(id);
+  }
+
+  @Test
+  void attemptsThatEndWhileTheQueueIsPausedGiveTheirCreditBackForTheResume() {
+    // given both slots busy (one started, one dispatched only) when the queue is paused
+    engine.registerWorker("w1", 2, "default");
+    String running = engine.submit("default", 5);
+    String dispatchedOnly = engine.submit("default", 5);
+    List<Dispatch> busy = engine.dispatched("default");
+    assertThat(busy).extracting(Dispatch::getTaskId).containsExactly(running, dispatchedOnly);
+    engine.started(busy.get(0), "w1");
+    engine.pause("default", true);
+    String waiting = engine.submit("default", 10);
+
+    // when both attempts end while paused (one succeeds, one is cancelled before it started)
+    engine.succeeded(busy.get(0), "w1", "{}");
+    engine.cancel(dispatchedOnly);
+    engine.tick();
+    assertThat(engine.dispatched("default")).isEmpty();
+
+    // then the resume finds both slots' credit again
+    engine.pause("default", false);
+    assertThat(engine.dispatched("default"))
+        .extracting(Dispatch::getTaskId)
+        .containsExactly(waiting);
+  }
+
+  @Test
+  void aPartitionThatLearnsOfAResumeFromTheGlobalTableDispatchesOnTheNextTick() {
+    // given three partitions, and this one holds a task of a queue whose commands another owns
+    engine.close();
+    engine = new EngineDriver(s -> s.withPartitions(3));
+    engine.registerWorker("w1", 4, "default");
+    engine.publishQueueConfig("default", 1, true);
+    engine.tick();
+    String id = engine.submit("default", 10);
+    engine.advance(Duration.ofSeconds(1));
+    assertThat(engine.dispatched("default")).isEmpty();
+    assertThat(engine.status(id)).isEqualTo("QUEUED");
+
+    // when the owner's resume reaches the global table
+    engine.publishQueueConfig("default", 2, false);
+    engine.tick();
+
+    // then the next tick dispatches it, with nothing else happening meanwhile
+    assertThat(engine.dispatched("default")).extracting(Dispatch::getTaskId).containsExactly(id);
+  }
+
+  @Test
+  void aPauseAndResumeThatReachTheTableBetweenTwoTicksLeaveTheQueueRunning() {
+    engine.close();
+    engine = new EngineDriver(s -> s.withPartitions(3));
+    engine.registerWorker("w1", 4, "default");
+    engine.publishQueueConfig("default", 1, true);
+    engine.tick();
+    String id = engine.submit("default", 10);
+    engine.tick();
+    assertThat(engine.status(id)).isEqualTo("QUEUED");
+
+    // resume, pause again, resume again: this partition's tick sees only the last version
+    engine.publishQueueConfig("default", 2, false);
+    engine.publishQueueConfig("default", 3, true);
+    engine.publishQueueConfig("default", 4, false);
+    engine.tick();
+
+    assertThat(engine.dispatched("default")).extracting(Dispatch::getTaskId).containsExactly(id);
+  }
+
+  @Test
   void neverRunsMoreThanTheConcurrencyLimit() {
     engine.registerWorker("w1", 10, "api");
     engine.limits("api", l -> l.setMaxConcurrency(2));
