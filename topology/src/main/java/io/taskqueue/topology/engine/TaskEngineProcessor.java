@@ -32,6 +32,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -92,6 +93,8 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
     this.workers = new WorkerDirectory(settings.workerTtlMs());
   }
 
+  private final List<Cancellable> punctuators = new ArrayList<>(2);
+
   @Override
   public void init(ProcessorContext<String, byte[]> context) {
     this.ctx = context;
@@ -104,19 +107,31 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
     workers.refresh(workerStore, now);
     queueConfigs.refresh(queueConfigStore);
     lastLeaseCheck = now;
-    context.schedule(
-        Duration.ofMillis(settings.timerTickMs()),
-        PunctuationType.WALL_CLOCK_TIME,
-        this::onTimerTick);
-    context.schedule(
-        Duration.ofMillis(settings.schedulerTickMs()),
-        PunctuationType.WALL_CLOCK_TIME,
-        this::onSchedulerTick);
+    // Streams re-runs init() on the same instance when it revives a task (e.g. after an
+    // exactly-once abort) without cancelling what the earlier init() scheduled: cancel first, or
+    // every revival would add another pair of ticks.
+    cancelPunctuators();
+    punctuators.add(
+        context.schedule(
+            Duration.ofMillis(settings.timerTickMs()),
+            PunctuationType.WALL_CLOCK_TIME,
+            this::onTimerTick));
+    punctuators.add(
+        context.schedule(
+            Duration.ofMillis(settings.schedulerTickMs()),
+            PunctuationType.WALL_CLOCK_TIME,
+            this::onSchedulerTick));
     publishView();
+  }
+
+  private void cancelPunctuators() {
+    punctuators.forEach(Cancellable::cancel);
+    punctuators.clear();
   }
 
   @Override
   public void close() {
+    cancelPunctuators();
     if (ctx != null) {
       registry.remove(ctx.taskId().partition());
     }
