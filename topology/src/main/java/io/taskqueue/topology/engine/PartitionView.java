@@ -1,6 +1,7 @@
 package io.taskqueue.topology.engine;
 
 import io.taskqueue.proto.internal.QueueConfig;
+import io.taskqueue.topology.scheduler.DispatchBudget;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -15,6 +16,9 @@ public record PartitionView(Map<String, QueueView> queues, int timers) {
    * @param delayed PENDING tasks (delay or retry backoff)
    * @param inFlight RUNNING tasks (dispatched, maybe not yet started)
    * @param liveSlots live worker slots serving the queue (cluster-wide, not summed on merge)
+   * @param credit dispatches the engine may send now ({@link
+   *     io.taskqueue.topology.scheduler.DispatchBudget}: live slots x prefetch within the
+   *     concurrency limit, minus in flight; 0 while paused); summed over partitions on merge
    */
   public record QueueView(
       String queue,
@@ -25,7 +29,8 @@ public record PartitionView(Map<String, QueueView> queues, int timers) {
       int maxConcurrency,
       double ratePerSecond,
       int burst,
-      int liveSlots) {
+      int liveSlots,
+      long credit) {
 
     public long queued() {
       long sum = 0;
@@ -49,11 +54,17 @@ public record PartitionView(Map<String, QueueView> queues, int timers) {
           maxConcurrency,
           ratePerSecond,
           burst,
-          Math.max(liveSlots, o.liveSlots));
+          Math.max(liveSlots, o.liveSlots),
+          credit + o.credit);
     }
   }
 
-  static PartitionView of(PartitionState state, QueueConfigs configs, WorkerDirectory workers) {
+  static PartitionView of(
+      PartitionState state,
+      QueueConfigs configs,
+      WorkerDirectory workers,
+      double prefetch,
+      int partitions) {
     Set<String> names = state.queues();
     Map<String, QueueView> queues = new TreeMap<>();
     for (String queue : names) {
@@ -74,7 +85,14 @@ public record PartitionView(Map<String, QueueView> queues, int timers) {
               c.getMaxConcurrency(),
               c.getRatePerSecond(),
               c.getBurst(),
-              workers.liveSlots(queue)));
+              workers.liveSlots(queue),
+              DispatchBudget.available(
+                  workers.liveSlots(queue),
+                  prefetch,
+                  c.getMaxConcurrency(),
+                  c.getPaused(),
+                  partitions,
+                  state.inFlight(queue))));
     }
     return new PartitionView(Map.copyOf(queues), state.timers().size());
   }

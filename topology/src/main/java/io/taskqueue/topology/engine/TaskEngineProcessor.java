@@ -558,6 +558,8 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
    * which run on other threads and must never touch the live indexes.
    */
   private void publishView() {
-    registry.publish(ctx.taskId().partition(), PartitionView.of(state, queueConfigs, workers));
+    registry.publish(
+        ctx.taskId().partition(),
+        PartitionView.of(state, queueConfigs, workers, settings.prefetch(), settings.partitions()));
   }
 }

@@ -196,7 +196,8 @@ public final class EngineQueries {
               .setQueued(q.queued())
               .setDelayed(q.delayed())
               .setRunning(q.inFlight())
-              .setWorkerSlots(q.liveSlots());
+              .setWorkerSlots(q.liveSlots())
+              .setCredit(q.credit());
       long[] depth = q.queuedByPriority();
       for (int p = 0; p < depth.length; p++) {
         if (depth[p] > 0) {
