@@ -64,6 +64,7 @@ public final class Gateway implements AutoCloseable {
   private final Path dashboardDirectory;
   private final MeterRegistry registry;
   private final InstantSource clock;
+  private final RateLimiter rateLimiter;
   private EventStream stream;
   private Javalin http;
   private Server grpc;
@@ -83,6 +84,7 @@ public final class Gateway implements AutoCloseable {
     this.dashboardDirectory = builder.dashboardDirectory;
     this.registry = builder.registry;
     this.clock = builder.clock;
+    this.rateLimiter = builder.rateLimiter;
     this.api =
         new TaskQueueApi(
             settings, publisher, builder.reader, builder.checks, metrics, builder.clock);
@@ -108,7 +110,7 @@ public final class Gateway implements AutoCloseable {
                   new InetSocketAddress(settings.grpcHost(), settings.grpcPort()))
               .executor(grpcExecutor)
               .maxInboundMessageSize(settings.maxBatchRequestBytes())
-              .addService(GrpcEdge.service(api, metrics))
+              .addService(GrpcEdge.service(api, metrics, rateLimiter))
               .addService(grpcHealth.getHealthService())
               .addService(ProtoReflectionServiceV1.newInstance())
               .build()
@@ -120,7 +122,8 @@ public final class Gateway implements AutoCloseable {
     try {
       stream = new EventStream(api, eventFeed, clock, registry, STREAM_STATS_INTERVAL_MS);
       http =
-          HttpEdge.create(api, metrics, new HttpEdge.Extras(stream, dashboardDirectory))
+          HttpEdge.create(
+                  api, metrics, new HttpEdge.Extras(stream, dashboardDirectory, rateLimiter))
               .start(settings.httpHost(), settings.httpPort());
     } catch (RuntimeException e) {
       stopQuietly();
@@ -134,12 +137,13 @@ public final class Gateway implements AutoCloseable {
     healthRefresher.scheduleWithFixedDelay(
         this::refreshGrpcHealth, HEALTH_REFRESH_SECONDS, HEALTH_REFRESH_SECONDS, TimeUnit.SECONDS);
     LOG.info(
-        "Gateway listening: HTTP on {}:{}, gRPC on {}:{}, writing to {}",
+        "Gateway listening: HTTP on {}:{}, gRPC on {}:{}, writing to {}, rate limit {}",
         settings.httpHost(),
         httpPort(),
         settings.grpcHost(),
         grpcPort(),
-        publisher);
+        publisher,
+        rateLimiter);
     return this;
   }
 
@@ -263,6 +267,7 @@ public final class Gateway implements AutoCloseable {
     private final Map<String, DependencyCheck> checks = new LinkedHashMap<>();
     private TaskEventFeed eventFeed = TaskEventFeed.none();
     private Path dashboardDirectory;
+    private RateLimiter rateLimiter = RateLimiter.unlimited();
 
     private Builder(GatewaySettings settings) {
       this.settings = Objects.requireNonNull(settings, "settings");
@@ -308,6 +313,16 @@ public final class Gateway implements AutoCloseable {
             "Expected a dashboard build with index.html in " + directory + ", but there is none");
       }
       this.dashboardDirectory = directory;
+      return this;
+    }
+
+    /**
+     * Limits API requests per client (API key, else address): over the limit HTTP answers 429 with
+     * {@code Retry-After}, gRPC RESOURCE_EXHAUSTED with a {@code retry-after} trailer. Default
+     * {@link RateLimiter#unlimited()}. The limiter is closed by its owner, not the gateway.
+     */
+    public Builder rateLimiter(RateLimiter limiter) {
+      this.rateLimiter = Objects.requireNonNull(limiter, "rateLimiter");
       return this;
     }
 

@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.taskqueue.gateway.DependencyCheck;
 import io.taskqueue.gateway.Gateway;
 import io.taskqueue.gateway.GatewaySettings;
+import io.taskqueue.gateway.RateLimiter;
 import io.taskqueue.gateway.TaskReader;
 import io.taskqueue.projections.PostgresReadModel;
 import io.taskqueue.projections.RedisReadModel;
@@ -232,10 +233,13 @@ public final class AllInOne implements AutoCloseable {
     gatewayEnv.put("TASKQUEUE_TOPIC_PREFIX", topics.prefix());
     gatewayEnv.put("HTTP_PORT", Integer.toString(o.httpPort()));
     gatewayEnv.put("GRPC_PORT", Integer.toString(o.grpcPort()));
+    RateLimiter rateLimiter = RateLimiting.from(gatewayEnv, registry);
+    running.push(rateLimiter);
     gateway =
         Gateway.builder(GatewaySettings.fromEnvironment(gatewayEnv))
             .taskReader(reader)
             .meterRegistry(registry)
+            .rateLimiter(rateLimiter)
             .eventFeed(events)
             .configure(DashboardFiles.from(gatewayEnv))
             .check(

@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.taskqueue.gateway.DependencyCheck;
 import io.taskqueue.gateway.Gateway;
 import io.taskqueue.gateway.GatewaySettings;
+import io.taskqueue.gateway.RateLimiter;
 import io.taskqueue.gateway.TaskReader;
 import io.taskqueue.projections.PostgresReadModel;
 import io.taskqueue.projections.RedisReadModel;
@@ -29,7 +30,8 @@ import picocli.CommandLine.Command;
         "Run the HTTP/gRPC gateway. Env: KAFKA_BOOTSTRAP_SERVERS, HTTP_PORT, GRPC_HOST, GRPC_PORT,"
             + " TASKQUEUE_IQ_URL (http://localhost:8081, a topology instance), PROMETHEUS_PORT"
             + " (9090), TASKQUEUE_READ_MODELS (auto: read PostgreSQL/Redis when reachable; on;"
-            + " off), POSTGRES_*, REDIS_URL, and the gateway settings in the README.")
+            + " off), POSTGRES_*, REDIS_URL, RATE_LIMIT_PER_SECOND (0: off), RATE_LIMIT_BURST,"
+            + " RATE_LIMIT_REDIS_URL, and the gateway settings in the README.")
 final class GatewayCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(GatewayCommand.class);
@@ -70,10 +72,12 @@ final class GatewayCommand implements Callable<Integer> {
           stores.reachable() ? "reachable" : "not reachable");
     }
     AutoCloseable readModels = reader instanceof AutoCloseable c ? c : () -> {};
+    RateLimiter rateLimiter = RateLimiting.from(env.asMap(), registry);
     Gateway gateway =
         Gateway.builder(settings)
             .taskReader(reader)
             .meterRegistry(registry)
+            .rateLimiter(rateLimiter)
             .eventFeed(events)
             .configure(DashboardFiles.from(System.getenv()))
             .check("topology", () -> topologyCheck(http, iqUrl))
@@ -82,6 +86,7 @@ final class GatewayCommand implements Callable<Integer> {
     try (metrics;
         events;
         readModels;
+        rateLimiter;
         gateway) {
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "gateway-shutdown"));
       stopped.await();

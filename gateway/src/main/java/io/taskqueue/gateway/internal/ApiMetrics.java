@@ -18,6 +18,9 @@ import java.util.concurrent.TimeUnit;
  *       acknowledged, tagged {@code queue}. Known duplicates are not counted.
  *   <li>{@code taskqueue.api.rejected} [{@code taskqueue_api_rejected_total}]: refused requests,
  *       tagged {@code protocol}, {@code reason} and {@code field}.
+ *   <li>{@code taskqueue.api.rate_limited} [{@code taskqueue_api_rate_limited_total}]: requests
+ *       refused because the client is over its rate limit (HTTP 429, gRPC RESOURCE_EXHAUSTED),
+ *       tagged {@code protocol}.
  * </ul>
  */
 public final class ApiMetrics {
@@ -25,6 +28,7 @@ public final class ApiMetrics {
   public static final String REQUEST_DURATION = "taskqueue.api.request.duration";
   public static final String TASKS_SUBMITTED = "taskqueue.tasks.submitted";
   public static final String REJECTED = "taskqueue.api.rejected";
+  public static final String RATE_LIMITED = "taskqueue.api.rate_limited";
 
   private final MeterRegistry registry;
 
@@ -56,6 +60,14 @@ public final class ApiMetrics {
         .description("API requests refused, by reason")
         .tags("protocol", protocol, "reason", reason.name().toLowerCase(java.util.Locale.ROOT))
         .tag("field", field)
+        .register(registry)
+        .increment();
+  }
+
+  public void rateLimited(String protocol) {
+    Counter.builder(RATE_LIMITED)
+        .description("API requests refused because the client is over its rate limit")
+        .tag("protocol", protocol)
         .register(registry)
         .increment();
   }

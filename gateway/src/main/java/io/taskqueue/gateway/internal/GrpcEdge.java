@@ -34,6 +34,7 @@ import io.taskqueue.api.v1.SubmitTasksResponse;
 import io.taskqueue.api.v1.TaskEvent;
 import io.taskqueue.api.v1.TaskQueueServiceGrpc;
 import io.taskqueue.api.v1.WatchTaskRequest;
+import io.taskqueue.gateway.RateLimiter;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -57,8 +58,23 @@ public final class GrpcEdge extends TaskQueueServiceGrpc.TaskQueueServiceImplBas
 
   /** The TaskQueueService with request metrics; add health and reflection beside it. */
   public static ServerServiceDefinition service(TaskQueueApi api, ApiMetrics metrics) {
+    return service(api, metrics, RateLimiter.unlimited());
+  }
+
+  /**
+   * The TaskQueueService with request metrics and a per-client rate limit on every RPC but
+   * HealthCheck (refused calls are timed too: the metrics interceptor runs first).
+   */
+  public static ServerServiceDefinition service(
+      TaskQueueApi api, ApiMetrics metrics, RateLimiter rateLimiter) {
     BindableService service = new GrpcEdge(api, metrics);
-    return ServerInterceptors.intercept(service, new GrpcRequestMetrics(metrics));
+    RateLimitGate gate = new RateLimitGate(rateLimiter, metrics);
+    if (!gate.active()) {
+      return ServerInterceptors.intercept(service, new GrpcRequestMetrics(metrics));
+    }
+    // The last interceptor runs first.
+    return ServerInterceptors.intercept(
+        service, new GrpcRateLimit(gate), new GrpcRequestMetrics(metrics));
   }
 
   @Override

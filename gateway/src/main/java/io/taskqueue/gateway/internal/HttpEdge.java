@@ -25,6 +25,7 @@ import io.taskqueue.api.v1.SetQueueLimitsRequest;
 import io.taskqueue.api.v1.SubmitTaskRequest;
 import io.taskqueue.api.v1.SubmitTaskResponse;
 import io.taskqueue.gateway.GatewaySettings;
+import io.taskqueue.gateway.RateLimiter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -42,7 +43,20 @@ import java.util.function.Supplier;
 public final class HttpEdge {
 
   /** One route: method, Javalin path template (also the OpenAPI path) and handler. */
-  public record Route(HandlerType method, String path, Handler handler) {}
+  public record Route(HandlerType method, String path, Handler handler) {
+
+    /**
+     * Whether the route counts against the client's rate limit: every {@code /api/} route but the
+     * OpenAPI document and the dashboard's event stream; probes ({@code /healthz}, {@code /readyz})
+     * never.
+     */
+    public boolean rateLimited() {
+      return path.startsWith("/api/") && !UNLIMITED_API_ROUTES.contains(path);
+    }
+  }
+
+  private static final java.util.Set<String> UNLIMITED_API_ROUTES =
+      java.util.Set.of("/api/openapi.json", "/api/stream");
 
   private static final ObjectMapper JSON =
       JsonMapper.builder()
@@ -55,8 +69,14 @@ public final class HttpEdge {
    *
    * @param stream the {@code /api/stream} events
    * @param dashboardDirectory the dashboard's static export, served at {@code /}, or null for none
+   * @param rateLimiter the per-client limit of the {@link Route#rateLimited() counted} routes
    */
-  public record Extras(EventStream stream, Path dashboardDirectory) {}
+  public record Extras(EventStream stream, Path dashboardDirectory, RateLimiter rateLimiter) {
+
+    public Extras(EventStream stream, Path dashboardDirectory) {
+      this(stream, dashboardDirectory, RateLimiter.unlimited());
+    }
+  }
 
   private final TaskQueueApi api;
   private final GatewaySettings settings;
@@ -73,6 +93,7 @@ public final class HttpEdge {
     HttpEdge edge = new HttpEdge(api, extras.stream());
     GatewaySettings settings = api.settings();
     HttpErrorMapper errors = new HttpErrorMapper(metrics);
+    RateLimitGate gate = new RateLimitGate(extras.rateLimiter(), metrics);
     return Javalin.create(
         cfg -> {
           cfg.startup.showJavalinBanner = false;
@@ -106,7 +127,12 @@ public final class HttpEdge {
                       String.valueOf(ctx.statusCode()),
                       (long) (ms * 1_000_000L)));
           for (Route route : edge.routes()) {
-            cfg.routes.addHttpHandler(route.method(), route.path(), route.handler());
+            cfg.routes.addHttpHandler(
+                route.method(),
+                route.path(),
+                gate.active() && route.rateLimited()
+                    ? limited(gate, route.handler())
+                    : route.handler());
           }
           // Open streams end first, so stopping does not wait for them to time out.
           cfg.events.serverStopping(extras.stream()::close);
@@ -115,6 +141,23 @@ public final class HttpEdge {
           }
           errors.register(cfg.routes);
         });
+  }
+
+  /**
+   * Takes a permit before the handler runs (before the body is read); over the limit the client
+   * gets 429 with {@code Retry-After} in whole seconds, and the handler does not run.
+   */
+  private static Handler limited(RateLimitGate gate, Handler handler) {
+    return ctx -> {
+      RateLimiter.Decision decision =
+          gate.check("http", ctx.header("Authorization"), ctx.header("X-API-Key"), ctx.ip());
+      if (!decision.allowed()) {
+        ctx.header("Retry-After", Long.toString(decision.retryAfterSeconds()));
+        HttpErrorMapper.write(ctx, 429, RateLimitGate.message(decision), "");
+        return;
+      }
+      handler.handle(ctx);
+    };
   }
 
   /** Every route of the HTTP API; the OpenAPI document must describe exactly these. */

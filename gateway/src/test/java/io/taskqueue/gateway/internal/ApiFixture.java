@@ -8,6 +8,7 @@ import io.taskqueue.gateway.DependencyCheck;
 import io.taskqueue.gateway.FakeTaskEventFeed;
 import io.taskqueue.gateway.FakeTaskReader;
 import io.taskqueue.gateway.GatewaySettings;
+import io.taskqueue.gateway.RateLimiter;
 import io.taskqueue.gateway.RecordingCommandPublisher;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -31,6 +32,7 @@ final class ApiFixture {
   volatile DependencyCheck.Result topology = DependencyCheck.Result.ok();
   final FakeTaskEventFeed feed = new FakeTaskEventFeed();
   volatile java.nio.file.Path dashboard;
+  volatile RateLimiter rateLimiter = RateLimiter.unlimited();
 
   ApiFixture() {
     this(Map.of());
@@ -52,7 +54,7 @@ final class ApiFixture {
   Javalin http() {
     EventStream stream =
         new EventStream(api, feed, InstantSource.fixed(Instant.ofEpochMilli(NOW)), registry, 50);
-    return HttpEdge.create(api, metrics, new HttpEdge.Extras(stream, dashboard));
+    return HttpEdge.create(api, metrics, new HttpEdge.Extras(stream, dashboard, rateLimiter));
   }
 
   /** A task with every field set to a recognisable value. */

@@ -41,6 +41,25 @@ class OpenApiDocumentTest {
   }
 
   @Test
+  void documents429OnExactlyTheRateLimitedRoutes() {
+    HttpCalls.with(
+        fixture.http(),
+        http -> {
+          JsonNode doc = http.get("/api/openapi.json").json();
+          for (HttpEdge.Route route : HttpEdge.routes(fixture.api)) {
+            JsonNode responses =
+                doc.get("paths")
+                    .get(route.path())
+                    .get(route.method().name().toLowerCase(Locale.ROOT))
+                    .get("responses");
+            assertThat(responses.has("429"))
+                .as("429 on %s %s", route.method(), route.path())
+                .isEqualTo(route.rateLimited());
+          }
+        });
+  }
+
+  @Test
   void everySchemaReferenceResolves() {
     HttpCalls.with(
         fixture.http(),
