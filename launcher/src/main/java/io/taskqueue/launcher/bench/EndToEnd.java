@@ -56,6 +56,9 @@ final class EndToEnd extends Scenario {
   @Option(names = "--page-size", description = "Tasks per list request (at most LIST_LIMIT_CAP).")
   int pageSize = 10_000;
 
+  /** An acknowledged submit: when it was due (epoch ms) and whether it is measured. */
+  private record Sent(long dueWall, boolean measured) {}
+
   /** A task as read back: what the figures need. */
   private record Seen(String status, long createdAt, long startedAt, long completedAt) {
     boolean terminal() {
@@ -79,24 +82,26 @@ final class EndToEnd extends Scenario {
         throw new BenchException("Queue '" + queue + "' is paused; resume it or pick another one");
       }
       byte[] body = noOpTask(queue, 5).toString().getBytes(StandardCharsets.UTF_8);
-      Map<String, Boolean> acked = new ConcurrentHashMap<>();
+      Map<String, Sent> acked = new ConcurrentHashMap<>();
       AtomicLong submitted = new AtomicLong();
       long startWall = System.currentTimeMillis();
+      RateSchedule schedule = new RateSchedule(rate, seconds(warmup), seconds(duration));
       OpenLoop.Outcome outcome =
           OpenLoop.run(
-              new RateSchedule(rate, seconds(warmup), seconds(duration)),
+              schedule,
               connections,
               REQUEST_TIMEOUT,
-              (index, measured) -> {
+              (index, due, measured) -> {
                 submitted.incrementAndGet();
+                long dueWall = schedule.wallMillis(due);
                 return api.submitAsync(body, REQUEST_TIMEOUT, true)
                     .thenApply(
                         id -> {
-                          acked.put(id, measured);
+                          acked.put(id, new Sent(dueWall, measured));
                           return id;
                         });
               });
-      long windowStart = startWall + warmup * 1000L;
+      long windowStart = schedule.measureFromWallMillis();
       long windowEnd = windowStart + duration * 1000L;
       Map<String, Seen> seen = readBack(api, acked, startWall, seconds(timeout));
       figures(result, outcome, submitted.get(), acked, seen, windowStart, windowEnd);
@@ -109,7 +114,7 @@ final class EndToEnd extends Scenario {
    * terminal or {@code patience} has passed.
    */
   private Map<String, Seen> readBack(
-      ApiClient api, Map<String, Boolean> acked, long startWall, Duration patience) {
+      ApiClient api, Map<String, Sent> acked, long startWall, Duration patience) {
     long deadline = System.nanoTime() + patience.toNanos();
     Map<String, Seen> seen = new ConcurrentHashMap<>();
     while (true) {
@@ -147,12 +152,15 @@ final class EndToEnd extends Scenario {
       BenchResult result,
       OpenLoop.Outcome outcome,
       long submitted,
-      Map<String, Boolean> acked,
+      Map<String, Sent> acked,
       Map<String, Seen> seen,
       long windowStart,
       long windowEnd) {
     LatencyReport pickup = LatencyReport.recording();
     LatencyReport completion = LatencyReport.recording();
+    LatencyReport toCreated = LatencyReport.recording();
+    LatencyReport toStarted = LatencyReport.recording();
+    LatencyReport toCompleted = LatencyReport.recording();
     long succeeded = 0;
     long failed = 0;
     long unfinished = 0;
@@ -160,7 +168,7 @@ final class EndToEnd extends Scenario {
     long lastCreated = 0;
     long lastCompleted = 0;
     long completedInWindow = 0;
-    for (Map.Entry<String, Boolean> entry : acked.entrySet()) {
+    for (Map.Entry<String, Sent> entry : acked.entrySet()) {
       Seen task = seen.get(entry.getKey());
       if (task == null) {
         continue;
@@ -180,9 +188,13 @@ final class EndToEnd extends Scenario {
       if (task.completedAt() >= windowStart && task.completedAt() < windowEnd) {
         completedInWindow++;
       }
-      if (entry.getValue()) {
+      Sent sent = entry.getValue();
+      if (sent.measured()) {
         pickup.recordMillis(task.startedAt() - task.createdAt());
         completion.recordMillis(task.completedAt() - task.createdAt());
+        toCreated.recordMillis(task.createdAt() - sent.dueWall());
+        toStarted.recordMillis(task.startedAt() - sent.dueWall());
+        toCompleted.recordMillis(task.completedAt() - sent.dueWall());
       }
     }
     long missing = acked.size() - seen.size();
@@ -203,7 +215,10 @@ final class EndToEnd extends Scenario {
             "completed_per_sec_in_window", completedInWindow * 1000.0 / (windowEnd - windowStart))
         .figure("tail_ms", succeeded == 0 ? 0 : lastCompleted - lastCreated)
         .latency("pickup", pickup)
-        .latency("completion", completion);
+        .latency("completion", completion)
+        .latency("send_to_created", toCreated)
+        .latency("send_to_started", toStarted)
+        .latency("send_to_completed", toCompleted);
     if (lost > 0) {
       result.problem(
           lost
@@ -218,7 +233,9 @@ final class EndToEnd extends Scenario {
               + " s)");
     }
     result.note(
-        "submit = client ack latency of the measured submits; pickup and completion from the"
-            + " task timestamps (ms resolution)");
+        "submit: client-side ack latency; pickup = started_at - created_at and completion ="
+            + " completed_at - created_at, where created_at is when the engine took the submit;"
+            + " send_to_*: from each submit's intended send time on this machine's clock (the"
+            + " gateway -> engine lag included; comparable only when the target shares the clock)");
   }
 }

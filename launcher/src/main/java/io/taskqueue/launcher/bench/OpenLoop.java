@@ -17,9 +17,9 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class OpenLoop {
 
-  /** Sends request {@code index}; the stage completes normally on success. */
+  /** Sends request {@code index}, due at {@code due}; the stage completes normally on success. */
   interface Request {
-    CompletionStage<?> send(long index, boolean measured);
+    CompletionStage<?> send(long index, long due, boolean measured);
   }
 
   /** What happened to the measured requests. */
@@ -88,7 +88,7 @@ final class OpenLoop {
       }
       CompletionStage<?> answer;
       try {
-        answer = request.send(index, measured);
+        answer = request.send(index, due, measured);
       } catch (RuntimeException e) {
         answer = java.util.concurrent.CompletableFuture.failedFuture(e);
       }

@@ -14,6 +14,7 @@ final class RateSchedule {
 
   private final int rate;
   private final long start;
+  private final long startWall;
   private final long measureFrom;
   private final long end;
   private long next;
@@ -31,6 +32,7 @@ final class RateSchedule {
     }
     this.rate = ratePerSecond;
     this.start = System.nanoTime();
+    this.startWall = System.currentTimeMillis();
     this.measureFrom = start + warmup.toNanos();
     this.end = measureFrom + measured.toNanos();
   }
@@ -50,6 +52,16 @@ final class RateSchedule {
       LockSupport.parkNanos(wait);
     }
     return due;
+  }
+
+  /** A due time as epoch milliseconds, to compare with timestamps the system reports. */
+  long wallMillis(long due) {
+    return startWall + (due - start) / 1_000_000L;
+  }
+
+  /** Epoch milliseconds of the start of the measured window. */
+  long measureFromWallMillis() {
+    return wallMillis(measureFrom);
   }
 
   boolean measured(long due) {

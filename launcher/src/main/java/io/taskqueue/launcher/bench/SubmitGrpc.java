@@ -86,7 +86,7 @@ final class SubmitGrpc extends Scenario {
               new RateSchedule(rate, seconds(warmup), seconds(duration)),
               maxInFlight,
               REQUEST_TIMEOUT,
-              (index, measured) -> {
+              (index, due, measured) -> {
                 CompletableFuture<SubmitTaskResponse> answer = new CompletableFuture<>();
                 stubs
                     .get((int) (index % stubs.size()))

@@ -52,7 +52,7 @@ final class SubmitHttp extends Scenario {
               new RateSchedule(rate, seconds(warmup), seconds(duration)),
               connections,
               REQUEST_TIMEOUT,
-              (index, measured) -> api.submitAsync(body, REQUEST_TIMEOUT, false));
+              (index, due, measured) -> api.submitAsync(body, REQUEST_TIMEOUT, false));
       outcome.describe(result);
     }
     return result;
