@@ -3,6 +3,7 @@ package io.taskqueue.launcher.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -27,6 +28,8 @@ import picocli.CommandLine.Option;
     })
 final class Drain extends Scenario {
 
+  @Mixin HttpTarget target = new HttpTarget();
+
   @Option(names = "--count", description = "Tasks to enqueue before resuming.")
   long count = 10_000;
 
@@ -49,13 +52,13 @@ final class Drain extends Scenario {
     }
     BenchResult result =
         new BenchResult("drain")
-            .setting("target", target)
+            .setting("target", target.url)
             .setting("count", count)
             .setting("queue", queue)
             .setting("batch", batch)
             .setting("parallel", parallel);
     long deadline = System.nanoTime() + seconds(timeout).toNanos();
-    try (ApiClient api = new ApiClient(target)) {
+    try (ApiClient api = new ApiClient(target.url)) {
       api.requireServed(queue);
       ApiClient.QueueState before = api.queue(queue);
       if (before.unfinished() > 0) {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,6 +31,8 @@ import picocli.CommandLine.Option;
           + " with --queues."
     })
 final class EndToEnd extends Scenario {
+
+  @Mixin HttpTarget target = new HttpTarget();
 
   @Option(names = "--rate", description = "Offered submits per second.")
   int rate = 1000;
@@ -70,13 +73,13 @@ final class EndToEnd extends Scenario {
   BenchResult run() throws Exception {
     BenchResult result =
         new BenchResult("e2e")
-            .setting("target", target)
+            .setting("target", target.url)
             .setting("rate", rate)
             .setting("duration_s", duration)
             .setting("warmup_s", warmup)
             .setting("connections", connections)
             .setting("queue", queue);
-    try (ApiClient api = new ApiClient(target)) {
+    try (ApiClient api = new ApiClient(target.url)) {
       api.requireServed(queue);
       if (api.queue(queue).paused()) {
         throw new BenchException("Queue '" + queue + "' is paused; resume it or pick another one");

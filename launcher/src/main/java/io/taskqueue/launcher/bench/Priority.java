@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,6 +32,8 @@ import picocli.CommandLine.Option;
           + " restored at the end, then the rest of the backlog drains."
     })
 final class Priority extends Scenario {
+
+  @Mixin HttpTarget target = new HttpTarget();
 
   @Option(names = "--queue", description = "Queue to use; workers must serve it.")
   String queue = "default";
@@ -61,14 +64,14 @@ final class Priority extends Scenario {
     }
     BenchResult result =
         new BenchResult("priority")
-            .setting("target", target)
+            .setting("target", target.url)
             .setting("queue", queue)
             .setting("low", low)
             .setting("high", high)
             .setting("low_priority", lowPriority)
             .setting("high_priority", highPriority);
     long deadline = System.nanoTime() + seconds(timeout).toNanos();
-    try (ApiClient api = new ApiClient(target)) {
+    try (ApiClient api = new ApiClient(target.url)) {
       api.requireServed(queue);
       ApiClient.QueueState before = api.queue(queue);
       if (before.unfinished() > 0) {

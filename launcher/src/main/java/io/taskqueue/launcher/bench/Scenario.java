@@ -3,7 +3,6 @@ package io.taskqueue.launcher.bench;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Option;
 
 /**
  * One benchmark scenario as a subcommand: options, a bounded {@link #run()}, then the table and the
@@ -14,9 +13,6 @@ abstract class Scenario implements Callable<Integer> {
 
   /** How long one request may take before it counts as an error. */
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
-
-  @Option(names = "--target", paramLabel = "URL", description = "Gateway HTTP base URL.")
-  String target = "http://localhost:8080";
 
   /** The run, bounded in time; also what the smoke test calls. */
   abstract BenchResult run() throws Exception;

@@ -2,6 +2,7 @@ package io.taskqueue.launcher.bench;
 
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Fixed-rate {@code POST /api/submit} with durable acknowledgement (the answer means stored). */
@@ -16,6 +17,8 @@ import picocli.CommandLine.Option;
           + " path alone (the tasks stay QUEUED)."
     })
 final class SubmitHttp extends Scenario {
+
+  @Mixin HttpTarget target = new HttpTarget();
 
   @Option(names = "--rate", description = "Offered submits per second.")
   int rate = 1000;
@@ -38,14 +41,14 @@ final class SubmitHttp extends Scenario {
   BenchResult run() throws Exception {
     BenchResult result =
         new BenchResult("submit-http")
-            .setting("target", target)
+            .setting("target", target.url)
             .setting("rate", rate)
             .setting("duration_s", duration)
             .setting("warmup_s", warmup)
             .setting("connections", connections)
             .setting("queue", queue);
     byte[] body = noOpTask(queue, 5).toString().getBytes(StandardCharsets.UTF_8);
-    try (ApiClient api = new ApiClient(target)) {
+    try (ApiClient api = new ApiClient(target.url)) {
       api.get("/readyz");
       OpenLoop.Outcome outcome =
           OpenLoop.run(
