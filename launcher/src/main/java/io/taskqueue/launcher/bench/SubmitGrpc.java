@@ -116,7 +116,14 @@ final class SubmitGrpc extends Scenario {
           .healthCheck(HealthCheckRequest.getDefaultInstance());
     } catch (io.grpc.StatusRuntimeException e) {
       throw new BenchException(
-          "HealthCheck at " + grpcTarget + " failed (" + e.getStatus() + ")", e);
+          "HealthCheck at "
+              + grpcTarget
+              + " failed ("
+              + e.getStatus().getCode()
+              + ": "
+              + e.getStatus().getDescription()
+              + "); is taskqueue running there?",
+          e);
     }
   }
 
