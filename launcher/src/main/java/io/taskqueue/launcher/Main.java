@@ -1,5 +1,6 @@
 package io.taskqueue.launcher;
 
+import io.taskqueue.launcher.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -612,22 +612,6 @@ class AllInOneIT {
       String what, String method, String path, String body, int status, String field) {}
 
   @Test
-  void submitBenchmarkRunsForASecondAndReportsItsFigures() throws Exception {
-    // the smoke test of `./taskqueue bench submit-http`: it must work, not be fast
-    BenchCommand.Result result =
-        BenchCommand.SubmitHttp.run(
-            "http://localhost:" + system.httpPort(), 50, 1, 0, 8, "bench-smoke");
-
-    assertThat(result.errorsTotal()).isZero();
-    assertThat(result.ok()).isEqualTo(50);
-    assertThat(result.latency().getTotalCount()).isEqualTo(50);
-    assertThat(result.json())
-        .startsWith("{\"scenario\":\"submit-http\"")
-        .contains("\"ok\":50", "\"errors\":0", "\"latency_ms\":{\"p50\":");
-    assertThat(result.table()).contains("achieved", "p99");
-  }
-
-  @Test
   void badInputIsRefusedWithTheRightStatusAndMessageAndWritesNothing() throws Exception {
     int totalBefore = api.get("/api/tasks?limit=10000").json().get("total").intValue();
     String uuid = UUID.randomUUID().toString();
