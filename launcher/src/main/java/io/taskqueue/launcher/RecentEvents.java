@@ -79,8 +79,14 @@ final class RecentEvents implements TaskEventFeed, AutoCloseable {
       try {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
           TaskEvent event = ApiMapping.event(TaskEventRecord.parseFrom(r.value()));
+          // The history keeps each transition's task fields but not payload and result, which
+          // can be large and are in the task itself: 100,000 tasks would otherwise take GBs.
+          TaskEvent kept =
+              event.toBuilder()
+                  .setTask(event.getTask().toBuilder().clearPayload().clearResult())
+                  .build();
           synchronized (byTask) {
-            byTask.computeIfAbsent(event.getTaskId(), k -> new ArrayList<>()).add(event);
+            byTask.computeIfAbsent(event.getTaskId(), k -> new ArrayList<>()).add(kept);
           }
           if (r.offset()
               >= liveFrom.getOrDefault(new TopicPartition(r.topic(), r.partition()), 0L)) {

@@ -23,8 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
@@ -80,13 +80,17 @@ public final class Worker implements AutoCloseable {
     this.settings = settings;
     this.producer = producer;
     this.metrics = new WorkerMetrics(meterRegistry);
-    this.scheduler =
-        Executors.newScheduledThreadPool(
+    ScheduledThreadPoolExecutor timers =
+        new ScheduledThreadPoolExecutor(
             2,
             Thread.ofPlatform()
                 .name("taskqueue-timer-" + settings.workerId(), 0)
                 .daemon()
                 .factory());
+    // Every attempt schedules its execution timeout and cancels it when it ends: without this, the
+    // cancelled timers (minutes long) pile up in the queue by the hundred thousand under load.
+    timers.setRemoveOnCancelPolicy(true);
+    this.scheduler = timers;
     this.buffer = new DispatchBuffer(settings.bufferSize());
     ControlMemory memory = new ControlMemory(CONTROL_MEMORY);
     this.reports =
