@@ -270,13 +270,13 @@ public final class AllInOne implements AutoCloseable {
     metrics.health(() -> true, () -> engine.state() == KafkaStreams.State.RUNNING);
     LOG.info(
         "\n\n  taskqueue is running (engine {}, {} partition(s), {} worker(s) x {} slots on {})\n"
+            + "    dashboard  http://localhost:{}/{}\n"
             + "    HTTP API   http://localhost:{}/api/tasks\n"
             + "    gRPC       localhost:{} (reflection on)\n"
             + "    metrics    http://localhost:{}/metrics\n"
             + "    queries    http://localhost:{}/iq/queues (the engine's stores)\n"
             + "    Kafka      {}\n"
-            + "    read side  the engine's stores (interactive queries); no PostgreSQL/Redis"
-            + " projection yet\n"
+            + "    read side  {}\n"
             + "  Try: curl -s -XPOST localhost:{}/api/submit -d '{\"payload\":{\"delay_ms\":200}}'\n",
         engineSettings.processingGuarantee(),
         engineSettings.partitions(),
@@ -284,10 +284,15 @@ public final class AllInOne implements AutoCloseable {
         o.slots(),
         o.queues(),
         gateway.httpPort(),
+        gatewayEnv.containsKey(DashboardFiles.VARIABLE) ? "" : " (not built: needs npm)",
+        gateway.httpPort(),
         gateway.grpcPort(),
         metrics.port(),
         queries.port(),
         kafka.bootstrapServers(),
+        readModels != null
+            ? "PostgreSQL " + readModels.jdbcUrl() + " and Redis " + readModels.redisUrl()
+            : "the engine's stores (read models off, or PostgreSQL/Redis not reachable)",
         gateway.httpPort());
   }
 

@@ -234,12 +234,14 @@ final class ApiClient implements AutoCloseable {
 
   /**
    * Every task of {@code queue} created at or after {@code createdAfter} (epoch ms), newest first,
-   * in pages of {@code pageSize} (offset paging: the set must not grow meanwhile); {@code status}
-   * may be empty.
+   * in keyset pages of {@code pageSize} (each page continues after the last one's {@code
+   * next_cursor}, so tasks arriving meanwhile neither repeat nor shift pages); {@code status} may
+   * be empty.
    */
   void forEachTask(
       String queue, long createdAfter, String status, int pageSize, Consumer<JsonNode> each) {
-    for (int offset = 0; ; offset += pageSize) {
+    String cursor = "";
+    do {
       JsonNode page =
           get(
               "/api/tasks?queue="
@@ -249,14 +251,10 @@ final class ApiClient implements AutoCloseable {
                   + (status.isEmpty() ? "" : "&status=" + status)
                   + "&limit="
                   + pageSize
-                  + "&offset="
-                  + offset);
-      JsonNode tasks = page.path("tasks");
-      tasks.forEach(each);
-      if (tasks.size() < pageSize || offset + pageSize >= page.path("total").asLong()) {
-        return;
-      }
-    }
+                  + (cursor.isEmpty() ? "" : "&cursor=" + encode(cursor)));
+      page.path("tasks").forEach(each);
+      cursor = page.path("next_cursor").asText("");
+    } while (!cursor.isEmpty());
   }
 
   JsonNode get(String path) {
