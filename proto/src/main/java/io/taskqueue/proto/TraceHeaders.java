@@ -3,9 +3,7 @@ package io.taskqueue.proto;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
-import io.opentelemetry.context.propagation.TextMapSetter;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
@@ -108,13 +106,6 @@ public record TraceHeaders(String traceParent, String traceState) {
   private static final TextMapGetter<TraceHeaders> GETTER =
       new TextMapGetter<>() {
         @Override
-        public Iterable<String> keys(TraceHeaders carrier) {
-          return carrier.traceState.isEmpty()
-              ? List.of(TRACEPARENT)
-              : List.of(TRACEPARENT, TRACESTATE);
-        }
-
-        @Override
         public String get(TraceHeaders carrier, String key) {
           if (carrier == null) {
             return null;
@@ -124,15 +115,6 @@ public record TraceHeaders(String traceParent, String traceState) {
             case TRACESTATE -> carrier.traceState.isEmpty() ? null : carrier.traceState;
             default -> null;
           };
-        }
-      };
-
-  /** For callers that inject straight into Kafka headers. */
-  public static final TextMapSetter<Headers> HEADER_SETTER =
-      (headers, key, value) -> {
-        if (headers != null) {
-          headers.remove(key);
-          headers.add(key, value.getBytes(StandardCharsets.UTF_8));
         }
       };
 }
