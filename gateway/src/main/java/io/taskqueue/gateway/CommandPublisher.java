@@ -1,5 +1,6 @@
 package io.taskqueue.gateway;
 
+import io.taskqueue.proto.TraceHeaders;
 import io.taskqueue.proto.internal.Command;
 import java.util.concurrent.CompletableFuture;
 
@@ -17,6 +18,14 @@ public interface CommandPublisher extends AutoCloseable {
    * record too large) complete the future exceptionally rather than throw.
    */
   CompletableFuture<Void> send(Command command);
+
+  /**
+   * As {@link #send(Command)}, with the W3C trace context for the record's headers. The default
+   * drops it, for publishers that do not write Kafka records.
+   */
+  default CompletableFuture<Void> send(Command command, TraceHeaders trace) {
+    return send(command);
+  }
 
   /** Whether Kafka is reachable and the commands topic exists; see {@link DependencyCheck}. */
   DependencyCheck.Result checkKafka();

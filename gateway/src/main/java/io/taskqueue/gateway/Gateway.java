@@ -8,9 +8,11 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.taskqueue.api.v1.TaskQueueServiceGrpc;
 import io.taskqueue.gateway.internal.ApiMetrics;
 import io.taskqueue.gateway.internal.EventStream;
+import io.taskqueue.gateway.internal.GatewayTracing;
 import io.taskqueue.gateway.internal.GrpcEdge;
 import io.taskqueue.gateway.internal.HttpEdge;
 import io.taskqueue.gateway.internal.TaskQueueApi;
@@ -87,7 +89,13 @@ public final class Gateway implements AutoCloseable {
     this.rateLimiter = builder.rateLimiter;
     this.api =
         new TaskQueueApi(
-            settings, publisher, builder.reader, builder.checks, metrics, builder.clock);
+            settings,
+            publisher,
+            builder.reader,
+            builder.checks,
+            metrics,
+            builder.clock,
+            new GatewayTracing(builder.openTelemetry));
   }
 
   public static Builder builder(GatewaySettings settings) {
@@ -268,6 +276,7 @@ public final class Gateway implements AutoCloseable {
     private TaskEventFeed eventFeed = TaskEventFeed.none();
     private Path dashboardDirectory;
     private RateLimiter rateLimiter = RateLimiter.unlimited();
+    private OpenTelemetry openTelemetry = OpenTelemetry.noop();
 
     private Builder(GatewaySettings settings) {
       this.settings = Objects.requireNonNull(settings, "settings");
@@ -285,6 +294,15 @@ public final class Gateway implements AutoCloseable {
      */
     public Builder commandPublisher(CommandPublisher commandPublisher) {
       this.publisher = Objects.requireNonNull(commandPublisher, "commandPublisher");
+      return this;
+    }
+
+    /**
+     * Where the gateway's spans go (a span per submit request and per command written, whose
+     * context the command record carries); default {@link OpenTelemetry#noop()}.
+     */
+    public Builder openTelemetry(OpenTelemetry otel) {
+      this.openTelemetry = Objects.requireNonNull(otel, "openTelemetry");
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.taskqueue.gateway;
 
+import io.taskqueue.proto.TraceHeaders;
 import io.taskqueue.proto.internal.Command;
 import java.time.Duration;
 import java.util.HashMap;
@@ -102,10 +103,18 @@ public final class KafkaCommandPublisher implements CommandPublisher {
 
   @Override
   public CompletableFuture<Void> send(Command command) {
+    return send(command, TraceHeaders.NONE);
+  }
+
+  @Override
+  public CompletableFuture<Void> send(Command command, TraceHeaders trace) {
     CompletableFuture<Void> acked = new CompletableFuture<>();
     try {
+      ProducerRecord<String, byte[]> record =
+          new ProducerRecord<>(topic, keyOf(command), command.toByteArray());
+      trace.writeTo(record.headers());
       producer.send(
-          new ProducerRecord<>(topic, keyOf(command), command.toByteArray()),
+          record,
           (metadata, exception) -> {
             if (exception != null) {
               acked.completeExceptionally(exception);

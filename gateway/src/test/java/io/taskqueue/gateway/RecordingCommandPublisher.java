@@ -1,5 +1,6 @@
 package io.taskqueue.gateway;
 
+import io.taskqueue.proto.TraceHeaders;
 import io.taskqueue.proto.internal.Command;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -14,8 +15,8 @@ import org.apache.kafka.common.errors.TimeoutException;
  */
 public final class RecordingCommandPublisher implements CommandPublisher {
 
-  /** A command as it would sit on the commands topic. */
-  public record Published(String key, Command command) {}
+  /** A command as it would sit on the commands topic, with its record's trace headers. */
+  public record Published(String key, Command command, TraceHeaders trace) {}
 
   private final List<Published> published = new CopyOnWriteArrayList<>();
   private final AtomicInteger attempts = new AtomicInteger();
@@ -44,6 +45,11 @@ public final class RecordingCommandPublisher implements CommandPublisher {
 
   @Override
   public CompletableFuture<Void> send(Command command) {
+    return send(command, TraceHeaders.NONE);
+  }
+
+  @Override
+  public CompletableFuture<Void> send(Command command, TraceHeaders trace) {
     attempts.incrementAndGet();
     if (down) {
       return CompletableFuture.failedFuture(
@@ -52,7 +58,7 @@ public final class RecordingCommandPublisher implements CommandPublisher {
     if (hang) {
       return new CompletableFuture<>();
     }
-    published.add(new Published(KafkaCommandPublisher.keyOf(command), command));
+    published.add(new Published(KafkaCommandPublisher.keyOf(command), command, trace));
     return CompletableFuture.completedFuture(null);
   }
 

@@ -1,6 +1,7 @@
 package io.taskqueue.launcher;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.taskqueue.gateway.DependencyCheck;
 import io.taskqueue.gateway.Gateway;
 import io.taskqueue.gateway.GatewaySettings;
@@ -54,13 +55,65 @@ public final class AllInOne implements AutoCloseable {
       List<String> queues,
       Map<String, String> environment,
       UnaryOperator<EngineSettings> engine,
-      boolean projections) {
+      boolean projections,
+      OpenTelemetry openTelemetry) {
 
     public Options {
       Objects.requireNonNull(dataDir, "dataDir");
       queues = List.copyOf(queues);
       environment = Map.copyOf(environment);
       engine = engine == null ? s -> s : engine;
+    }
+
+    /** Without a given OpenTelemetry: tracing as the {@code OTEL_*} variables say. */
+    public Options(
+        Path dataDir,
+        int kafkaPort,
+        int httpPort,
+        int grpcPort,
+        int metricsPort,
+        int iqPort,
+        int workers,
+        int slots,
+        List<String> queues,
+        Map<String, String> environment,
+        UnaryOperator<EngineSettings> engine,
+        boolean projections) {
+      this(
+          dataDir,
+          kafkaPort,
+          httpPort,
+          grpcPort,
+          metricsPort,
+          iqPort,
+          workers,
+          slots,
+          queues,
+          environment,
+          engine,
+          projections,
+          null);
+    }
+
+    /**
+     * Every role's spans go to {@code otel} (tests: an in-memory SDK), whatever the environment
+     * says; the caller closes it.
+     */
+    public Options withOpenTelemetry(OpenTelemetry otel) {
+      return new Options(
+          dataDir,
+          kafkaPort,
+          httpPort,
+          grpcPort,
+          metricsPort,
+          iqPort,
+          workers,
+          slots,
+          queues,
+          environment,
+          engine,
+          projections,
+          otel);
     }
 
     /** Free ports, the given data directory, two workers with four slots on "default". */
@@ -81,7 +134,8 @@ public final class AllInOne implements AutoCloseable {
           served,
           environment,
           engine,
-          projections);
+          projections,
+          openTelemetry);
     }
 
     public Options withEngine(UnaryOperator<EngineSettings> customize) {
@@ -97,7 +151,8 @@ public final class AllInOne implements AutoCloseable {
           queues,
           environment,
           customize,
-          projections);
+          projections,
+          openTelemetry);
     }
   }
 
@@ -146,6 +201,10 @@ public final class AllInOne implements AutoCloseable {
     registry = Metrics.registry("dev");
     metrics = MetricsServer.start("0.0.0.0", o.metricsPort(), registry);
     running.push(metrics);
+    Tracing tracing =
+        o.openTelemetry() != null ? Tracing.using(o.openTelemetry()) : Tracing.forRole("dev", env);
+    running.push(tracing);
+    OpenTelemetry otel = tracing.openTelemetry();
 
     try {
       kafka =
@@ -177,7 +236,7 @@ public final class AllInOne implements AutoCloseable {
     Topics topics = engineSettings.topics();
     createTopics(kafka, topics, engineSettings.partitions(), o.queues());
 
-    engine = new TaskEngine(engineSettings, registry);
+    engine = new TaskEngine(engineSettings, registry, otel);
     engine.start();
     running.push(engine);
     if (!engine.awaitRunning(Duration.ofSeconds(120))) {
@@ -201,7 +260,8 @@ public final class AllInOne implements AutoCloseable {
                 topics,
                 topics.prefix() + ".projections",
                 stores.sinks(env.text("PROJECTION_SCHEMA", "public"), topics.prefix() + ":"),
-                registry));
+                registry,
+                otel));
         LOG.info(
             "Projecting the event log into PostgreSQL {} and Redis {}",
             stores.jdbcUrl(),
@@ -239,6 +299,7 @@ public final class AllInOne implements AutoCloseable {
         Gateway.builder(GatewaySettings.fromEnvironment(gatewayEnv))
             .taskReader(reader)
             .meterRegistry(registry)
+            .openTelemetry(otel)
             .rateLimiter(rateLimiter)
             .eventFeed(events)
             .configure(DashboardFiles.from(gatewayEnv))
@@ -263,7 +324,7 @@ public final class AllInOne implements AutoCloseable {
               .dispatchTopicPartitions(
                   Math.max(MIN_DISPATCH_PARTITIONS, engineSettings.partitions()))
               .build();
-      Worker worker = Worker.start(ws, TaskHandlers.builtin(), registry);
+      Worker worker = Worker.start(ws, TaskHandlers.builtin(), registry, otel);
       workers.add(worker);
       running.push(worker);
     }

@@ -73,17 +73,20 @@ final class GatewayCommand implements Callable<Integer> {
     }
     AutoCloseable readModels = reader instanceof AutoCloseable c ? c : () -> {};
     RateLimiter rateLimiter = RateLimiting.from(env.asMap(), registry);
+    Tracing tracing = Tracing.forRole("gateway", env);
     Gateway gateway =
         Gateway.builder(settings)
             .taskReader(reader)
             .meterRegistry(registry)
+            .openTelemetry(tracing.openTelemetry())
             .rateLimiter(rateLimiter)
             .eventFeed(events)
             .configure(DashboardFiles.from(System.getenv()))
             .check("topology", () -> topologyCheck(http, iqUrl))
             .build()
             .start();
-    try (metrics;
+    try (tracing;
+        metrics;
         events;
         readModels;
         rateLimiter;

@@ -46,16 +46,19 @@ final class ProjectionsCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     MetricsServer metrics =
         MetricsServer.start("0.0.0.0", env.integer("PROMETHEUS_PORT", 9092), registry);
+    Tracing tracing = Tracing.forRole("projections", env);
     ProjectionRunner runner =
         new ProjectionRunner(
             bootstrap,
             topics,
             group,
             stores.sinks(env.text("PROJECTION_SCHEMA", "public"), topics.prefix() + ":"),
-            registry);
+            registry,
+            tracing.openTelemetry());
     metrics.health(() -> true, () -> runner.health().values().stream().allMatch(h -> h.healthy()));
     LOG.info("Projecting {} as consumer group {}", topics.events(), group);
-    try (metrics;
+    try (tracing;
+        metrics;
         runner) {
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "projections-shutdown"));
       stopped.await();

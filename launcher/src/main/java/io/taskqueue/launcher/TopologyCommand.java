@@ -63,10 +63,12 @@ final class TopologyCommand implements Callable<Integer> {
     int port = metricsPort != null ? metricsPort : env.integer("PROMETHEUS_PORT", 9090);
     CountDownLatch stopped = new CountDownLatch(1);
     MetricsServer metrics = MetricsServer.start("0.0.0.0", port, registry);
-    TaskEngine engine = new TaskEngine(settings, registry);
+    Tracing tracing = Tracing.forRole("topology", env);
+    TaskEngine engine = new TaskEngine(settings, registry, tracing.openTelemetry());
     InteractiveQueries queries = new InteractiveQueries(engine, self, iq);
     metrics.health(() -> alive(engine), () -> ready(engine));
-    try (metrics;
+    try (tracing;
+        metrics;
         engine;
         queries) {
       Runtime.getRuntime()

@@ -50,10 +50,12 @@ final class WorkerCommand implements Callable<Integer> {
     int port = metricsPort != null ? metricsPort : env.integer("PROMETHEUS_PORT", 9091);
     MetricsServer metrics =
         MetricsServer.start("0.0.0.0", port, registry).health(() -> true, () -> true);
+    Tracing tracing = Tracing.forRole("worker", env);
     try {
-      WorkerProcess.run(checked, TaskHandlers.builtin(), registry);
+      WorkerProcess.run(checked, TaskHandlers.builtin(), registry, tracing.openTelemetry());
     } finally {
       metrics.close();
+      tracing.close();
     }
     return 0;
   }

@@ -4,7 +4,16 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.taskqueue.proto.SpanAttributes;
 import io.taskqueue.proto.Topics;
+import io.taskqueue.proto.TraceHeaders;
 import io.taskqueue.proto.internal.TaskEventRecord;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,6 +59,11 @@ public final class ProjectionRunner implements AutoCloseable {
   private final Counter undecodable;
   private final Thread thread;
   private final String eventsTopic;
+  private final Tracer tracer;
+  private final TextMapPropagator propagator;
+
+  /** Links per batch span; the SDK's default span limit. */
+  static final int MAX_LINKS = 128;
 
   /**
    * @param groupId the consumer group; a new one replays the whole log (a rebuild)
@@ -60,6 +74,23 @@ public final class ProjectionRunner implements AutoCloseable {
       String groupId,
       List<TaskEventSink> sinks,
       MeterRegistry registry) {
+    this(bootstrapServers, topics, groupId, sinks, registry, OpenTelemetry.noop());
+  }
+
+  /**
+   * As above, with a span per batch written ("projection write"), linked to the trace of every task
+   * event in it (up to {@value #MAX_LINKS}): one span per batch stays cheap at any rate, and each
+   * task's trace still leads to the write that projected it.
+   */
+  public ProjectionRunner(
+      String bootstrapServers,
+      Topics topics,
+      String groupId,
+      List<TaskEventSink> sinks,
+      MeterRegistry registry,
+      OpenTelemetry openTelemetry) {
+    this.tracer = openTelemetry.getTracer("io.taskqueue.projections");
+    this.propagator = openTelemetry.getPropagators().getTextMapPropagator();
     this.sinks = List.copyOf(sinks);
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -131,7 +162,14 @@ public final class ProjectionRunner implements AutoCloseable {
         }
         if (!batch.isEmpty()) {
           lastEventAt.set(batch.get(batch.size() - 1).getAt());
-          if (!writeToAll(batch)) {
+          Span span = startBatchSpan(records, batch.size());
+          boolean written;
+          try {
+            written = writeToAll(batch);
+          } finally {
+            span.end();
+          }
+          if (!written) {
             break; // stopping during an outage: leave the batch uncommitted for the next run
           }
         }
@@ -169,6 +207,31 @@ public final class ProjectionRunner implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** The batch's span; links (header parsing) only when it records, so none with tracing off. */
+  private Span startBatchSpan(ConsumerRecords<String, byte[]> records, int size) {
+    Span span =
+        tracer
+            .spanBuilder("projection write")
+            .setSpanKind(SpanKind.CONSUMER)
+            .setNoParent()
+            .setAttribute(SpanAttributes.BATCH_SIZE, size)
+            .startSpan();
+    if (span.isRecording()) {
+      int links = 0;
+      for (ConsumerRecord<String, byte[]> r : records) {
+        SpanContext task =
+            Span.fromContext(TraceHeaders.from(r.headers()).extract(propagator)).getSpanContext();
+        if (task.isValid()) {
+          span.addLink(task, Attributes.of(SpanAttributes.TASK_ID, r.key()));
+          if (++links == MAX_LINKS) {
+            break;
+          }
+        }
+      }
+    }
+    return span;
   }
 
   /** True once every sink holds the batch; false if the runner stopped first. */

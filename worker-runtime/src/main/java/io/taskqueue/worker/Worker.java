@@ -3,6 +3,7 @@ package io.taskqueue.worker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.opentelemetry.api.OpenTelemetry;
 import io.taskqueue.proto.internal.WorkerState;
 import io.taskqueue.worker.internal.AttemptControl;
 import io.taskqueue.worker.internal.ControlListener;
@@ -15,6 +16,7 @@ import io.taskqueue.worker.internal.ReportPublisher;
 import io.taskqueue.worker.internal.TaskExecutor;
 import io.taskqueue.worker.internal.TopicProvisioner;
 import io.taskqueue.worker.internal.WorkerMetrics;
+import io.taskqueue.worker.internal.WorkerTracing;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -73,6 +75,7 @@ public final class Worker implements AutoCloseable {
       WorkerSettings settings,
       TaskHandlers handlers,
       MeterRegistry meterRegistry,
+      WorkerTracing tracing,
       Producer<String, byte[]> producer,
       Consumer<String, byte[]> dispatchConsumer,
       Consumer<String, byte[]> controlConsumer) {
@@ -95,7 +98,7 @@ public final class Worker implements AutoCloseable {
     ControlMemory memory = new ControlMemory(CONTROL_MEMORY);
     this.reports =
         new ReportPublisher(
-            producer, settings.topics().reports(), settings.workerId(), clock, metrics);
+            producer, settings.topics().reports(), settings.workerId(), clock, metrics, tracing);
     AttemptControl control =
         new AttemptControl(settings.workerId(), buffer, memory, reports, metrics);
     this.executor =
@@ -108,7 +111,8 @@ public final class Worker implements AutoCloseable {
             memory,
             metrics,
             clock,
-            scheduler);
+            scheduler,
+            tracing);
     control.bind(executor);
     this.registration =
         new RegistrationPublisher(
@@ -145,6 +149,21 @@ public final class Worker implements AutoCloseable {
    */
   public static Worker start(
       WorkerSettings settings, TaskHandlers handlers, MeterRegistry meterRegistry) {
+    return start(settings, handlers, meterRegistry, OpenTelemetry.noop());
+  }
+
+  /**
+   * As {@link #start(WorkerSettings, TaskHandlers, MeterRegistry)}, with a span around every
+   * handler run, in the trace its dispatch carries.
+   *
+   * @param openTelemetry where spans go; {@link OpenTelemetry#noop()} for none
+   */
+  public static Worker start(
+      WorkerSettings settings,
+      TaskHandlers handlers,
+      MeterRegistry meterRegistry,
+      OpenTelemetry openTelemetry) {
+    Objects.requireNonNull(openTelemetry, "openTelemetry");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(handlers, "handlers");
     Objects.requireNonNull(meterRegistry, "meterRegistry");
@@ -182,7 +201,13 @@ public final class Worker implements AutoCloseable {
       opened.add(controlConsumer);
       Worker worker =
           new Worker(
-              settings, handlers, meterRegistry, producer, dispatchConsumer, controlConsumer);
+              settings,
+              handlers,
+              meterRegistry,
+              new WorkerTracing(openTelemetry),
+              producer,
+              dispatchConsumer,
+              controlConsumer);
       opened.add(worker.scheduler::shutdownNow);
       worker.startRunning();
       return worker;

@@ -2,6 +2,7 @@ package io.taskqueue.worker;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import io.opentelemetry.api.OpenTelemetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +35,17 @@ public final class WorkerProcess {
    */
   public static void run(WorkerSettings settings, TaskHandlers handlers, MeterRegistry registry)
       throws InterruptedException {
-    Worker worker = Worker.start(settings, handlers, registry);
+    run(settings, handlers, registry, OpenTelemetry.noop());
+  }
+
+  /** As above, with a span around every handler run ({@link Worker#start}). */
+  public static void run(
+      WorkerSettings settings,
+      TaskHandlers handlers,
+      MeterRegistry registry,
+      OpenTelemetry openTelemetry)
+      throws InterruptedException {
+    Worker worker = Worker.start(settings, handlers, registry, openTelemetry);
     Thread hook =
         Thread.ofPlatform()
             .name("taskqueue-worker-shutdown")

@@ -1,5 +1,6 @@
 package io.taskqueue.gateway.internal;
 
+import io.opentelemetry.api.trace.Span;
 import io.taskqueue.gateway.CommandPublisher;
 import io.taskqueue.proto.internal.Command;
 import java.time.Duration;
@@ -25,10 +26,16 @@ final class CommandSender {
 
   private final CommandPublisher publisher;
   private final Duration timeout;
+  private final GatewayTracing tracing;
 
   CommandSender(CommandPublisher publisher, Duration timeout) {
+    this(publisher, timeout, GatewayTracing.off());
+  }
+
+  CommandSender(CommandPublisher publisher, Duration timeout, GatewayTracing tracing) {
     this.publisher = publisher;
     this.timeout = timeout;
+    this.tracing = tracing;
   }
 
   /** Sends one command; returns once acknowledged. */
@@ -56,7 +63,7 @@ final class CommandSender {
             CompletableFuture.failedFuture(giveUp != null ? giveUp : unavailable("it did not")));
         continue;
       }
-      CompletableFuture<Void> ack = publisher.send(command);
+      CompletableFuture<Void> ack = publish(command, commands.size() > 1);
       acks.add(ack);
       if (ack.isCompletedExceptionally()) {
         giveUp = classify(ack);
@@ -67,6 +74,29 @@ final class CommandSender {
       outcomes.add(await(ack, deadline));
     }
     return outcomes;
+  }
+
+  /** Sends one command inside its producer span; the span ends with the acknowledgement. */
+  private CompletableFuture<Void> publish(Command command, boolean ownTrace) {
+    Span span = tracing.startPublish(command, ownTrace);
+    CompletableFuture<Void> ack;
+    try {
+      ack = publisher.send(command, tracing.headersOf(span));
+    } catch (RuntimeException e) {
+      GatewayTracing.failed(span, e);
+      span.end();
+      throw e;
+    }
+    if (span.getSpanContext().isValid()) {
+      ack.whenComplete(
+          (ok, error) -> {
+            if (error != null) {
+              GatewayTracing.failed(span, error);
+            }
+            span.end();
+          });
+    }
+    return ack;
   }
 
   private Optional<ApiException> await(CompletableFuture<Void> ack, long deadline) {

@@ -18,6 +18,7 @@ import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
+import io.opentelemetry.context.Scope;
 import io.taskqueue.api.v1.HealthCheckResponse;
 import io.taskqueue.api.v1.ListTasksRequest;
 import io.taskqueue.api.v1.ListTasksResponse;
@@ -26,6 +27,7 @@ import io.taskqueue.api.v1.SubmitTaskRequest;
 import io.taskqueue.api.v1.SubmitTaskResponse;
 import io.taskqueue.gateway.GatewaySettings;
 import io.taskqueue.gateway.RateLimiter;
+import io.taskqueue.proto.TraceHeaders;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -221,7 +223,23 @@ public final class HttpEdge {
 
   // ------------------------------------------------------------------------------ handlers
 
-  private void submit(Context ctx) {
+  /** Runs {@code handler} in the caller's trace when the request carries a W3C traceparent. */
+  @SuppressWarnings("try") // the scope only needs closing
+  private void inCallerTrace(Context ctx, Handler handler) throws Exception {
+    if (ctx.header(TraceHeaders.TRACEPARENT) == null) {
+      handler.handle(ctx);
+      return;
+    }
+    try (Scope scope = api.tracing().callerContext(ctx::header).makeCurrent()) {
+      handler.handle(ctx);
+    }
+  }
+
+  private void submit(Context ctx) throws Exception {
+    inCallerTrace(ctx, this::submitInTrace);
+  }
+
+  private void submitInTrace(Context ctx) {
     JsonNode body = readJson(ctx, settings.maxRequestBytes(), "payload");
     SubmitTaskResponse response = api.submit(submitRequest(body, ""));
     ObjectNode out = JSON.createObjectNode();
@@ -233,7 +251,11 @@ public final class HttpEdge {
     ctx.json(out);
   }
 
-  private void submitBatch(Context ctx) {
+  private void submitBatch(Context ctx) throws Exception {
+    inCallerTrace(ctx, this::submitBatchInTrace);
+  }
+
+  private void submitBatchInTrace(Context ctx) {
     JsonNode body = readJson(ctx, settings.maxBatchRequestBytes(), "tasks");
     if (!body.isObject()) {
       throw ApiException.invalid("", "Expected the body to be a JSON object, but it is not");

@@ -1,5 +1,7 @@
 package io.taskqueue.gateway.internal;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import io.taskqueue.api.v1.CancelTaskResponse;
 import io.taskqueue.api.v1.GetQueueStatsResponse;
 import io.taskqueue.api.v1.GetTaskEventsResponse;
@@ -57,6 +59,7 @@ public final class TaskQueueApi {
   private final SubmitTranslator translator;
   private final CommandSender sender;
   private final AcceptedTasks acceptedTasks;
+  private final GatewayTracing tracing;
 
   public TaskQueueApi(
       GatewaySettings settings,
@@ -65,6 +68,18 @@ public final class TaskQueueApi {
       Map<String, DependencyCheck> extraChecks,
       ApiMetrics metrics,
       InstantSource clock) {
+    this(settings, publisher, reader, extraChecks, metrics, clock, GatewayTracing.off());
+  }
+
+  public TaskQueueApi(
+      GatewaySettings settings,
+      CommandPublisher publisher,
+      TaskReader reader,
+      Map<String, DependencyCheck> extraChecks,
+      ApiMetrics metrics,
+      InstantSource clock,
+      GatewayTracing tracing) {
+    this.tracing = tracing;
     this.settings = settings;
     this.publisher = publisher;
     this.reader = reader;
@@ -72,7 +87,7 @@ public final class TaskQueueApi {
     this.metrics = metrics;
     this.clock = clock;
     this.translator = new SubmitTranslator(settings.maxPayloadBytes(), clock);
-    this.sender = new CommandSender(publisher, settings.kafkaTimeout());
+    this.sender = new CommandSender(publisher, settings.kafkaTimeout(), tracing);
     this.acceptedTasks = new AcceptedTasks(clock);
   }
 
@@ -80,10 +95,36 @@ public final class TaskQueueApi {
     return settings;
   }
 
+  GatewayTracing tracing() {
+    return tracing;
+  }
+
+  /** Runs a submit request inside its span (which the edges' caller context, if any, parents). */
+  @SuppressWarnings("try") // the scope only needs closing
+  private <T> T traced(String name, java.util.function.Function<Span, T> request) {
+    Span span = tracing.startRequest(name);
+    if (!span.getSpanContext().isValid()) {
+      return request.apply(span);
+    }
+    try (Scope scope = span.makeCurrent()) {
+      return request.apply(span);
+    } catch (RuntimeException e) {
+      GatewayTracing.failed(span, e);
+      throw e;
+    } finally {
+      span.end();
+    }
+  }
+
   // ------------------------------------------------------------------------------ writes
 
   public SubmitTaskResponse submit(SubmitTaskRequest request) {
+    return traced("submit", span -> submit(request, span));
+  }
+
+  private SubmitTaskResponse submit(SubmitTaskRequest request, Span span) {
     SubmitTranslator.Accepted accepted = translator.translate(request);
+    GatewayTracing.describe(span, accepted.submit());
     Optional<GetTaskResponse> existing = knownDuplicate(accepted);
     if (existing.isPresent()) {
       return SubmitTaskResponse.newBuilder()
@@ -115,6 +156,10 @@ public final class TaskQueueApi {
    * supplier throws {@link ApiException} (HTTP JSON of the wrong shape) is one rejected result.
    */
   public SubmitTasksResponse submitBatch(List<Supplier<SubmitTaskRequest>> entries) {
+    return traced("submit batch", span -> submitEntries(entries));
+  }
+
+  private SubmitTasksResponse submitEntries(List<Supplier<SubmitTaskRequest>> entries) {
     int count = entries.size();
     if (count == 0 || count > settings.maxBatchSize()) {
       throw ApiException.invalid(

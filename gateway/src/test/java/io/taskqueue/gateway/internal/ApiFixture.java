@@ -40,6 +40,11 @@ final class ApiFixture {
 
   /** Settings from these environment variables (e.g. {@code LIST_LIMIT_CAP}) over defaults. */
   ApiFixture(Map<String, String> env) {
+    this(env, GatewayTracing.off());
+  }
+
+  /** As above, with the gateway's spans going to {@code tracing}. */
+  ApiFixture(Map<String, String> env, GatewayTracing tracing) {
     settings = GatewaySettings.fromEnvironment(env);
     api =
         new TaskQueueApi(
@@ -48,7 +53,8 @@ final class ApiFixture {
             reader,
             Map.of("topology", () -> topology),
             metrics,
-            InstantSource.fixed(Instant.ofEpochMilli(NOW)));
+            InstantSource.fixed(Instant.ofEpochMilli(NOW)),
+            tracing);
   }
 
   Javalin http() {

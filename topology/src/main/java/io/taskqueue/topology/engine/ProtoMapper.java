@@ -64,7 +64,10 @@ final class ProtoMapper {
     };
   }
 
-  static TaskSnapshot toSnapshot(Task t) {
+  /**
+   * @param traceParent the submit's W3C traceparent, kept beside the domain state ("" = none)
+   */
+  static TaskSnapshot toSnapshot(Task t, String traceParent) {
     Backoff b = t.backoff();
     return TaskSnapshot.newBuilder()
         .setTaskId(t.taskId())
@@ -101,6 +104,7 @@ final class ProtoMapper {
         .setVersion(t.version())
         .setDeadlineAt(t.deadlineAt())
         .setStartTimeouts(t.startTimeouts())
+        .setTraceParent(traceParent)
         .build();
   }
 
@@ -138,7 +142,7 @@ final class ProtoMapper {
         s.getStartTimeouts());
   }
 
-  static TaskEventRecord toEventRecord(Task before, Task after, Event event) {
+  static TaskEventRecord toEventRecord(Task before, Task after, Event event, String traceParent) {
     return TaskEventRecord.newBuilder()
         .setTaskId(after.taskId())
         .setVersion(after.version())
@@ -150,7 +154,7 @@ final class ProtoMapper {
         .setToStatus(toProto(after.status()))
         .setAt(event.at())
         .setReason(event.text())
-        .setTask(toSnapshot(after))
+        .setTask(toSnapshot(after, traceParent))
         .build();
   }
 

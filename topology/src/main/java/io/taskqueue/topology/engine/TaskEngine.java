@@ -2,6 +2,7 @@ package io.taskqueue.topology.engine;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -31,9 +32,17 @@ public final class TaskEngine implements AutoCloseable {
   private final QueueDepthGauge depthGauge;
 
   public TaskEngine(EngineSettings settings, MeterRegistry meterRegistry) {
+    this(settings, meterRegistry, OpenTelemetry.noop());
+  }
+
+  /**
+   * @param openTelemetry where the engine's spans go; {@link OpenTelemetry#noop()} for none
+   */
+  public TaskEngine(
+      EngineSettings settings, MeterRegistry meterRegistry, OpenTelemetry openTelemetry) {
     this.settings = settings;
     this.metrics = new EngineMetrics(meterRegistry);
-    Topology topology = TaskEngineTopology.build(settings, metrics, registry);
+    Topology topology = TaskEngineTopology.build(settings, metrics, registry, openTelemetry);
     this.streams = new KafkaStreams(topology, streamsConfig(settings));
     this.streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(meterRegistry);

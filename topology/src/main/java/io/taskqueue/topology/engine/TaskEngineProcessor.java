@@ -2,9 +2,11 @@ package io.taskqueue.topology.engine;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.taskqueue.proto.SpanAttributes;
 import io.taskqueue.proto.Stores;
 import io.taskqueue.proto.SubmitRules;
 import io.taskqueue.proto.Topics;
+import io.taskqueue.proto.TraceHeaders;
 import io.taskqueue.proto.internal.Command;
 import io.taskqueue.proto.internal.ControlRecord;
 import io.taskqueue.proto.internal.DeadLetter;
@@ -30,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.Cancellable;
@@ -42,6 +45,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The task engine of one partition. Commands and worker reports of the same task arrive here in
@@ -57,6 +61,11 @@ import org.slf4j.LoggerFactory;
  * <p>Two wall-clock punctuators drive time: the timer tick fires due deadlines (delays, backoff,
  * start and execution timeouts, retention), the scheduler tick refreshes the worker and queue
  * tables, checks leases, and offers every queue with work to the dispatcher.
+ *
+ * <p>Tracing: each applied input is a span ({@link EngineTracing}); the submit's {@code
+ * traceparent} is kept in the task's snapshot (not in the domain {@link Task}) and every record
+ * written for the task carries the trace context, so a dispatch sent minutes later, or after a
+ * restart, still joins the submit's trace (docs/adr/0006-trace-context-in-task-state.md).
  */
 final class TaskEngineProcessor implements Processor<String, byte[], String, byte[]> {
 
@@ -77,6 +86,7 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
   private final WorkerDirectory workers;
   private final QueueConfigs queueConfigs = new QueueConfigs();
   private final PartitionRegistry registry;
+  private final EngineTracing tracing;
 
   private ProcessorContext<String, byte[]> ctx;
   private KeyValueStore<String, byte[]> tasks;
@@ -85,8 +95,13 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
   private KeyValueStore<String, byte[]> queueConfigStore;
   private long lastLeaseCheck;
 
-  TaskEngineProcessor(EngineSettings settings, EngineMetrics metrics, PartitionRegistry registry) {
+  TaskEngineProcessor(
+      EngineSettings settings,
+      EngineMetrics metrics,
+      PartitionRegistry registry,
+      EngineTracing tracing) {
     this.settings = settings;
+    this.tracing = tracing;
     this.topics = settings.topics();
     this.metrics = metrics;
     this.registry = registry;
@@ -198,11 +213,19 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
           deadLetter(
               record, topic, "Expected the record key to be the task id " + submit.getTaskId());
         } else {
-          handle(record.key(), new TaskInput.Submit(ProtoMapper.toSpec(submit)));
+          handle(
+              record.key(),
+              new TaskInput.Submit(ProtoMapper.toSpec(submit)),
+              TraceHeaders.from(record.headers()));
         }
       }
-      case CANCEL -> handle(record.key(), new TaskInput.Cancel(command.getCancel().getReason()));
-      case RETRY -> handle(record.key(), new TaskInput.Requeue());
+      case CANCEL ->
+          handle(
+              record.key(),
+              new TaskInput.Cancel(command.getCancel().getReason()),
+              TraceHeaders.from(record.headers()));
+      case RETRY ->
+          handle(record.key(), new TaskInput.Requeue(), TraceHeaders.from(record.headers()));
       case QUEUE -> onQueueCommand(record, topic, command.getQueue());
       case KIND_NOT_SET -> deadLetter(record, topic, "Expected a command kind, but none is set");
     }
@@ -224,7 +247,8 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
       deadLetter(record, topic, "Expected a report outcome, but none is set");
       return;
     }
-    Step step = handle(record.key(), input);
+    TraceHeaders trace = TraceHeaders.from(record.headers());
+    Step step = handle(record.key(), input, trace);
     if (step != null
         && step.decision() instanceof Decision.Rejected
         && input instanceof TaskInput.WorkerStarted started) {
@@ -233,6 +257,7 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
           record.key(),
           started.attempt(),
           started.workerId(),
+          trace,
           ControlRecord.newBuilder()
               .setAbort(
                   io.taskqueue.proto.internal.AbortAttempt.newBuilder()
@@ -299,35 +324,73 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
 
   // ------------------------------------------------------------------ the one place state changes
 
-  /** Runs one input for one task through the state machine and commits the outcome. */
+  /** Runs an input that no record carried (dispatch, deadline, lost worker). */
   private Step handle(String taskId, TaskInput input) {
-    Task before = loadTask(taskId);
-    long now = now();
-    Step step =
-        TaskStateMachine.step(
-            before,
-            input,
-            new TaskStateMachine.Context(now, state.nextReadySeq(), settings.policy()));
-    switch (step.decision()) {
-      case Decision.Accepted accepted -> commit(taskId, before, step.after(), accepted.event());
-      case Decision.Rejected rejected -> {
-        metrics.rejected(rejected.kind());
-        LOG.debug("Rejected {} for task {}: {}", input.trigger(), taskId, rejected.reason());
-      }
-      case Decision.Ignored ignored -> {
-        metrics.ignored();
-        LOG.debug("Ignored {} for task {}: {}", input.trigger(), taskId, ignored.reason());
-      }
-    }
-    return step;
+    return handle(taskId, input, TraceHeaders.NONE);
   }
 
-  private void commit(String taskId, Task before, Task after, Event event) {
+  /**
+   * Runs one input for one task through the state machine and commits the outcome.
+   *
+   * @param incoming the trace context of the record that carried the input
+   */
+  private Step handle(String taskId, TaskInput input, TraceHeaders incoming) {
+    TaskSnapshot stored = loadSnapshot(taskId);
+    Task before = stored == null ? null : toTask(taskId, stored);
+    // A new task takes the submit record's context; an existing one keeps its submit's.
+    TraceHeaders trace = stored == null ? incoming : TraceHeaders.of(stored.getTraceParent());
+    String queue =
+        before != null
+            ? before.queue()
+            : input instanceof TaskInput.Submit submit ? submit.spec().queue() : "";
+    MDC.put(SpanAttributes.MDC_TASK_ID, taskId);
+    MDC.put(SpanAttributes.MDC_QUEUE, queue);
+    try (EngineTracing.Applied span = tracing.start(input, taskId, queue, trace, incoming)) {
+      long now = now();
+      Step step =
+          TaskStateMachine.step(
+              before,
+              input,
+              new TaskStateMachine.Context(now, state.nextReadySeq(), settings.policy()));
+      span.decided(input, step.after(), step.decision());
+      switch (step.decision()) {
+        case Decision.Accepted accepted ->
+            commit(
+                taskId,
+                before,
+                step.after(),
+                accepted.event(),
+                trace.traceParent(),
+                span.outgoing());
+        case Decision.Rejected rejected -> {
+          metrics.rejected(rejected.kind());
+          LOG.debug("Rejected {} for task {}: {}", input.trigger(), taskId, rejected.reason());
+        }
+        case Decision.Ignored ignored -> {
+          metrics.ignored();
+          LOG.debug("Ignored {} for task {}: {}", input.trigger(), taskId, ignored.reason());
+        }
+      }
+      return step;
+    } finally {
+      MDC.remove(SpanAttributes.MDC_TASK_ID);
+      MDC.remove(SpanAttributes.MDC_QUEUE);
+    }
+  }
+
+  /**
+   * Persists and publishes one accepted transition.
+   *
+   * @param traceParent the submit's traceparent, kept in the snapshot
+   * @param trace the context every record written here carries
+   */
+  private void commit(
+      String taskId, Task before, Task after, Event event, String traceParent, TraceHeaders trace) {
     Transition t = event.transition();
     if (after == null) {
       tasks.delete(taskId);
     } else {
-      tasks.put(taskId, ProtoMapper.toSnapshot(after).toByteArray());
+      tasks.put(taskId, ProtoMapper.toSnapshot(after, traceParent).toByteArray());
     }
     state.onChange(before, after);
     metrics.transition(t);
@@ -335,12 +398,16 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
     long now = event.at();
     if (after != null) {
       ctx.forward(
-          new Record<>(taskId, ProtoMapper.toEventRecord(before, after, event).toByteArray(), now),
+          new Record<>(
+              taskId,
+              ProtoMapper.toEventRecord(before, after, event, traceParent).toByteArray(),
+              now,
+              headers(trace)),
           EVENTS_SINK);
     }
     switch (t) {
       case DISPATCHED -> {
-        RecordHeaders headers = new RecordHeaders();
+        Headers headers = headers(trace);
         headers.add(QUEUE_HEADER, after.queue().getBytes(StandardCharsets.UTF_8));
         ctx.forward(
             new Record<>(taskId, ProtoMapper.toDispatch(after).toByteArray(), now, headers),
@@ -351,6 +418,7 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
               taskId,
               before.attempt(),
               before.workerId(),
+              trace,
               ControlRecord.newBuilder()
                   .setCancel(
                       io.taskqueue.proto.internal.CancelAttempt.newBuilder()
@@ -365,6 +433,7 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
               taskId,
               before.attempt(),
               before.workerId(),
+              trace,
               ControlRecord.newBuilder()
                   .setAbort(
                       io.taskqueue.proto.internal.AbortAttempt.newBuilder()
@@ -394,8 +463,16 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
     }
   }
 
+  private static Headers headers(TraceHeaders trace) {
+    return trace.writeTo(new RecordHeaders());
+  }
+
   private void control(
-      String taskId, int attempt, String workerId, ControlRecord.Builder controlRecord) {
+      String taskId,
+      int attempt,
+      String workerId,
+      TraceHeaders trace,
+      ControlRecord.Builder controlRecord) {
     ControlRecord value =
         controlRecord
             .setTaskId(taskId)
@@ -403,7 +480,7 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
             .setWorkerId(workerId)
             .setAt(now())
             .build();
-    ctx.forward(new Record<>(taskId, value.toByteArray(), now()), CONTROL_SINK);
+    ctx.forward(new Record<>(taskId, value.toByteArray(), now(), headers(trace)), CONTROL_SINK);
   }
 
   // ------------------------------------------------------------------ dispatch
@@ -514,6 +591,28 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
 
   private Task loadTask(String taskId) {
     return decodeTask(taskId, tasks.get(taskId));
+  }
+
+  private TaskSnapshot loadSnapshot(String taskId) {
+    byte[] bytes = tasks.get(taskId);
+    if (bytes == null) {
+      return null;
+    }
+    try {
+      return TaskSnapshot.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      LOG.error("Task {} has an undecodable snapshot in the store; ignoring it", taskId, e);
+      return null;
+    }
+  }
+
+  private static Task toTask(String taskId, TaskSnapshot snapshot) {
+    try {
+      return ProtoMapper.fromSnapshot(snapshot);
+    } catch (IllegalArgumentException e) {
+      LOG.error("Task {} has an undecodable snapshot in the store; ignoring it", taskId, e);
+      return null;
+    }
   }
 
   private Task decodeTask(String taskId, byte[] bytes) {

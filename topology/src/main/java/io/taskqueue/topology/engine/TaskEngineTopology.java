@@ -1,5 +1,6 @@
 package io.taskqueue.topology.engine;
 
+import io.opentelemetry.api.OpenTelemetry;
 import io.taskqueue.proto.Stores;
 import io.taskqueue.proto.Topics;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +43,16 @@ public final class TaskEngineTopology {
 
   public static Topology build(
       EngineSettings settings, EngineMetrics metrics, PartitionRegistry registry) {
+    return build(settings, metrics, registry, OpenTelemetry.noop());
+  }
+
+  /** As above, with a span per applied input ({@link EngineTracing}) when tracing is on. */
+  public static Topology build(
+      EngineSettings settings,
+      EngineMetrics metrics,
+      PartitionRegistry registry,
+      OpenTelemetry openTelemetry) {
+    EngineTracing tracing = new EngineTracing(openTelemetry);
     Topics topics = settings.topics();
     var strings = Serdes.String();
     var bytes = Serdes.ByteArray();
@@ -53,7 +64,7 @@ public final class TaskEngineTopology {
         REPORTS_SOURCE, strings.deserializer(), bytes.deserializer(), topics.reports());
     topology.addProcessor(
         ENGINE,
-        () -> new TaskEngineProcessor(settings, metrics, registry),
+        () -> new TaskEngineProcessor(settings, metrics, registry, tracing),
         COMMANDS_SOURCE,
         REPORTS_SOURCE);
     topology.addStateStore(

@@ -40,8 +40,10 @@ class DomainIsPureTest {
               "com.google.protobuf..",
               "io.taskqueue.proto..",
               "org.slf4j..",
-              "io.micrometer..")
-          .because("the domain core is pure; the engine maps it to Kafka, protobuf and metrics");
+              "io.micrometer..",
+              "io.opentelemetry..")
+          .because(
+              "the domain core is pure; the engine maps it to Kafka, protobuf, metrics and traces");
 
   private static final ArchRule NO_CLOCK =
       noClasses()

@@ -2,6 +2,7 @@ package io.taskqueue.topology.engine;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.taskqueue.proto.Stores;
 import io.taskqueue.proto.TaskIds;
 import io.taskqueue.proto.Topics;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -37,6 +39,7 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
 
 /**
  * Drives the engine topology in a {@link TopologyTestDriver} with controlled wall-clock time, and
@@ -63,11 +66,18 @@ final class EngineDriver implements AutoCloseable {
   private final Map<String, TestOutputTopic<String, byte[]>> dispatchTopics = new HashMap<>();
   private final List<TaskEventRecord> eventLog = new ArrayList<>();
 
+  /** Dispatch records a test chose to keep (to act as the worker that received them). */
+  final List<TestRecord<String, byte[]>> dispatchRecordsSeen = new ArrayList<>();
+
   EngineDriver() {
     this(s -> s);
   }
 
   EngineDriver(UnaryOperator<EngineSettings> customize) {
+    this(customize, OpenTelemetry.noop());
+  }
+
+  EngineDriver(UnaryOperator<EngineSettings> customize, OpenTelemetry openTelemetry) {
     try {
       stateDir = Files.createTempDirectory("engine-ttd");
     } catch (java.io.IOException e) {
@@ -84,7 +94,9 @@ final class EngineDriver implements AutoCloseable {
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver =
         new TopologyTestDriver(
-            TaskEngineTopology.build(settings, metrics, new PartitionRegistry()), props, START);
+            TaskEngineTopology.build(settings, metrics, new PartitionRegistry(), openTelemetry),
+            props,
+            START);
     var ss = new StringSerializer();
     var bs = new ByteArraySerializer();
     var sd = new StringDeserializer();
@@ -205,6 +217,19 @@ final class EngineDriver implements AutoCloseable {
     commands.pipeInput(key, command.toByteArray(), Instant.ofEpochMilli(now()));
   }
 
+  /** As the gateway writes a command: with headers (e.g. the W3C trace context). */
+  void pipeCommand(String key, Command command, Headers headers) {
+    commands.pipeInput(
+        new TestRecord<>(key, command.toByteArray(), headers, Instant.ofEpochMilli(now())));
+  }
+
+  /** A worker report with headers (the worker's trace context). */
+  void pipeReport(WorkerReport report, Headers headers) {
+    reports.pipeInput(
+        new TestRecord<>(
+            report.getTaskId(), report.toByteArray(), headers, Instant.ofEpochMilli(now())));
+  }
+
   void pipeRawCommand(String key, byte[] value) {
     commands.pipeInput(key, value, Instant.ofEpochMilli(now()));
   }
@@ -280,17 +305,29 @@ final class EngineDriver implements AutoCloseable {
   // ---------------------------------------------------------------- observations
 
   List<Dispatch> dispatched(String queue) {
-    TestOutputTopic<String, byte[]> topic =
-        dispatchTopics.computeIfAbsent(
-            queue,
-            q ->
-                driver.createOutputTopic(
-                    topics.dispatch(q), new StringDeserializer(), new ByteArrayDeserializer()));
     List<Dispatch> out = new ArrayList<>();
-    for (byte[] v : topic.readValuesToList()) {
+    for (byte[] v : dispatchTopic(queue).readValuesToList()) {
       out.add(parse(() -> Dispatch.parseFrom(v)));
     }
     return out;
+  }
+
+  /** Dispatch records as written, headers included (consumes them like {@link #dispatched}). */
+  List<TestRecord<String, byte[]>> dispatchRecords(String queue) {
+    return dispatchTopic(queue).readRecordsToList();
+  }
+
+  /** Event records as written, headers included; events() no longer sees them. */
+  List<TestRecord<String, byte[]>> eventRecords() {
+    return events.readRecordsToList();
+  }
+
+  private TestOutputTopic<String, byte[]> dispatchTopic(String queue) {
+    return dispatchTopics.computeIfAbsent(
+        queue,
+        q ->
+            driver.createOutputTopic(
+                topics.dispatch(q), new StringDeserializer(), new ByteArrayDeserializer()));
   }
 
   List<ControlRecord> controlRecords() {

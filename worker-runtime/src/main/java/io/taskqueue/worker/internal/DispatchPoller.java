@@ -1,6 +1,7 @@
 package io.taskqueue.worker.internal;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.taskqueue.proto.TraceHeaders;
 import io.taskqueue.proto.internal.Dispatch;
 import java.time.Duration;
 import java.util.Collection;
@@ -186,7 +187,13 @@ public final class DispatchPoller implements ConsumerRebalanceListener {
       }
       String queue = dispatch.getQueue().isEmpty() ? topicQueue : dispatch.getQueue();
       intake.accept(
-          new BufferedDispatch(dispatch, queue, partition, record.offset(), System.nanoTime()));
+          new BufferedDispatch(
+              dispatch,
+              queue,
+              partition,
+              record.offset(),
+              System.nanoTime(),
+              TraceHeaders.from(record.headers())));
     }
   }
 

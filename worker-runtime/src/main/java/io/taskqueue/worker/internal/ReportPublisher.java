@@ -26,6 +26,7 @@ public final class ReportPublisher {
   private final String workerId;
   private final InstantSource clock;
   private final WorkerMetrics metrics;
+  private final WorkerTracing tracing;
 
   public ReportPublisher(
       Producer<String, byte[]> producer,
@@ -33,6 +34,21 @@ public final class ReportPublisher {
       String workerId,
       InstantSource clock,
       WorkerMetrics metrics) {
+    this(producer, topic, workerId, clock, metrics, WorkerTracing.off());
+  }
+
+  /**
+   * @param tracing gives each report the trace context of the attempt's span (when sent from the
+   *     runner thread) or of its dispatch
+   */
+  public ReportPublisher(
+      Producer<String, byte[]> producer,
+      String topic,
+      String workerId,
+      InstantSource clock,
+      WorkerMetrics metrics,
+      WorkerTracing tracing) {
+    this.tracing = tracing;
     this.producer = producer;
     this.topic = topic;
     this.workerId = workerId;
@@ -68,6 +84,7 @@ public final class ReportPublisher {
       BufferedDispatch dispatch, WorkerReport.Builder report, String kind, Runnable onDone) {
     ProducerRecord<String, byte[]> record =
         new ProducerRecord<>(topic, dispatch.taskId(), report.build().toByteArray());
+    tracing.reportContext(dispatch).writeTo(record.headers());
     try {
       producer.send(
           record,

@@ -43,6 +43,7 @@ public final class TaskExecutor {
   private final WorkerMetrics metrics;
   private final InstantSource clock;
   private final ScheduledExecutorService timers;
+  private final WorkerTracing tracing;
   private final ConcurrentHashMap<AttemptKey, RunningTask> running = new ConcurrentHashMap<>();
   private volatile boolean dispatching = true;
   private Thread dispatcher;
@@ -57,6 +58,34 @@ public final class TaskExecutor {
       WorkerMetrics metrics,
       InstantSource clock,
       ScheduledExecutorService timers) {
+    this(
+        workerId,
+        slots,
+        buffer,
+        handlers,
+        reports,
+        controlMemory,
+        metrics,
+        clock,
+        timers,
+        WorkerTracing.off());
+  }
+
+  /**
+   * @param tracing the span around each attempt (child of its dispatch's trace context)
+   */
+  public TaskExecutor(
+      String workerId,
+      int slots,
+      DispatchBuffer buffer,
+      TaskHandlers handlers,
+      ReportPublisher reports,
+      ControlMemory controlMemory,
+      WorkerMetrics metrics,
+      InstantSource clock,
+      ScheduledExecutorService timers,
+      WorkerTracing tracing) {
+    this.tracing = tracing;
     this.workerId = workerId;
     this.slots = slots;
     this.freeSlots = new Semaphore(slots);
@@ -186,7 +215,15 @@ public final class TaskExecutor {
     thread.start();
   }
 
+  /** Runs the attempt inside its span, with the task's MDC set for the handler's log lines. */
   private void run(RunningTask task) {
+    try (WorkerTracing.Execution execution = tracing.start(task.source(), workerId)) {
+      execution.ended(runHandler(task));
+    }
+  }
+
+  /** Runs the handler and reports; returns the verdict, or null if the attempt never ran. */
+  private Verdict runHandler(RunningTask task) {
     BufferedDispatch source = task.source();
     long timeoutMs = source.dispatch().getTimeoutMs();
     Instant deadline = timeoutMs > 0 ? clock.instant().plusMillis(timeoutMs) : null;
@@ -194,6 +231,7 @@ public final class TaskExecutor {
     Outcome returned = null;
     Throwable thrown = null;
     boolean began = false;
+    Verdict verdict = null;
     try {
       began = task.begin(deadline, () -> reports.started(source));
       if (began) {
@@ -219,15 +257,16 @@ public final class TaskExecutor {
         timeout.cancel(false);
       }
       try {
-        complete(task, began, stop, returned, thrown, timeoutMs);
+        verdict = complete(task, began, stop, returned, thrown, timeoutMs);
       } finally {
         running.remove(new AttemptKey(task.taskId(), task.attempt()), task);
         freeSlots.release();
       }
     }
+    return verdict;
   }
 
-  private void complete(
+  private Verdict complete(
       RunningTask task,
       boolean began,
       StopReason stop,
@@ -236,7 +275,7 @@ public final class TaskExecutor {
       long timeoutMs) {
     Verdict verdict = OutcomeClassifier.classify(stop, returned, thrown, timeoutMs);
     if (stop == StopReason.RELEASED) {
-      return; // reported by the stopper
+      return verdict; // reported by the stopper
     }
     if (verdict.isReported()) {
       reports.finished(task.source(), verdict, !began);
@@ -251,7 +290,7 @@ public final class TaskExecutor {
           task.queue(),
           task.attempt(),
           verdict.label());
-      return;
+      return null;
     }
     Duration runTime = Duration.ofNanos(System.nanoTime() - task.beganAtNanos());
     metrics.taskFinished(task.queue(), verdict.label(), runTime);
@@ -280,6 +319,7 @@ public final class TaskExecutor {
           runTime.toMillis(),
           verdict.kind() == Verdict.Kind.FAILED ? " error=" + abbreviate(verdict.text()) : "");
     }
+    return verdict;
   }
 
   private boolean stop(RunningTask task, StopReason reason) {

@@ -2,6 +2,7 @@ package io.taskqueue.worker.internal;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.taskqueue.proto.TraceHeaders;
 import io.taskqueue.proto.internal.AbortAttempt;
 import io.taskqueue.proto.internal.CancelAttempt;
 import io.taskqueue.proto.internal.ControlRecord;
@@ -36,11 +37,15 @@ final class ExecutorHarness {
   private final AtomicLong nextOffset = new AtomicLong();
 
   ExecutorHarness(int slots, int bufferSize, TaskHandlers handlers) {
+    this(slots, bufferSize, handlers, WorkerTracing.off());
+  }
+
+  ExecutorHarness(int slots, int bufferSize, TaskHandlers handlers, WorkerTracing tracing) {
     WorkerMetrics metrics = new WorkerMetrics(meters);
     ControlMemory memory = new ControlMemory(100);
     buffer = new DispatchBuffer(bufferSize);
     ReportPublisher reports =
-        new ReportPublisher(producer, "reports", WORKER, InstantSource.system(), metrics);
+        new ReportPublisher(producer, "reports", WORKER, InstantSource.system(), metrics, tracing);
     control = new AttemptControl(WORKER, buffer, memory, reports, metrics);
     executor =
         new TaskExecutor(
@@ -52,7 +57,8 @@ final class ExecutorHarness {
             memory,
             metrics,
             InstantSource.system(),
-            timers);
+            timers,
+            tracing);
     control.bind(executor);
   }
 
@@ -62,9 +68,15 @@ final class ExecutorHarness {
 
   /** Receives a dispatch as the poll loop would; returns its offset. */
   long receive(Dispatch dispatch) {
+    return receive(dispatch, TraceHeaders.NONE);
+  }
+
+  /** Receives a dispatch whose record carried {@code trace}; returns its offset. */
+  long receive(Dispatch dispatch, TraceHeaders trace) {
     long offset = nextOffset.getAndIncrement();
     partition.received(offset);
-    control.accept(new BufferedDispatch(dispatch, dispatch.getQueue(), partition, offset, 0));
+    control.accept(
+        new BufferedDispatch(dispatch, dispatch.getQueue(), partition, offset, 0, trace));
     return offset;
   }
 

@@ -1,0 +1,137 @@
+package io.taskqueue.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.taskqueue.proto.SpanAttributes;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One task, one trace: the whole system on the embedded broker, every role's spans into one
+ * in-memory exporter, and a submit over HTTP followed through the gateway, the engine and a worker
+ * by the W3C context in the Kafka record headers. (Projections are off in forTests: they need
+ * PostgreSQL and Redis; their batch span links to the task's trace.)
+ */
+class TracingIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+  private final InMemorySpanExporter exported = InMemorySpanExporter.create();
+  private final OpenTelemetrySdk otel =
+      OpenTelemetrySdk.builder()
+          .setTracerProvider(
+              SdkTracerProvider.builder()
+                  .addSpanProcessor(SimpleSpanProcessor.create(exported))
+                  .build())
+          .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+          .build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private AllInOne system;
+
+  @AfterEach
+  void stop() {
+    if (system != null) {
+      system.close();
+    }
+    otel.close();
+  }
+
+  @Test
+  void aTaskSubmittedOverHttpIsOneTraceFromGatewayThroughEngineAndWorker(@TempDir Path dir)
+      throws Exception {
+    system = AllInOne.start(AllInOne.Options.forTests(dir).withOpenTelemetry(otel));
+
+    String id =
+        call("POST", "/api/submit", "{\"queue\":\"default\",\"priority\":3}")
+            .get("task_id")
+            .textValue();
+
+    await()
+        .atMost(PATIENCE)
+        .ignoreExceptions()
+        .until(
+            () -> call("GET", "/api/tasks/" + id, null).path("status").asText(), "SUCCESS"::equals);
+    Set<String> expected =
+        Set.of(
+            "submit",
+            "commands publish",
+            "engine submit",
+            "engine dispatch",
+            "worker execute",
+            "engine worker_started",
+            "engine worker_succeeded");
+    await()
+        .atMost(PATIENCE)
+        .until(
+            () -> spansOf(id).stream().map(SpanData::getName).collect(Collectors.toSet()),
+            names -> names.containsAll(expected));
+
+    List<SpanData> spans = spansOf(id);
+    assertThat(spans.stream().map(SpanData::getTraceId).distinct())
+        .as("trace ids of %s", spans)
+        .hasSize(1);
+    SpanData execute = only(spans, "worker execute");
+    assertThat(execute.getAttributes().get(SpanAttributes.OUTCOME)).isEqualTo("succeeded");
+    assertThat(execute.getAttributes().get(SpanAttributes.ATTEMPT)).isEqualTo(1L);
+    assertThat(execute.getAttributes().get(SpanAttributes.PRIORITY)).isEqualTo(3L);
+    assertThat(execute.getParentSpanId()).isEqualTo(only(spans, "engine dispatch").getSpanId());
+    assertThat(only(spans, "engine worker_succeeded").getParentSpanId())
+        .isEqualTo(execute.getSpanId());
+    assertThat(only(spans, "engine submit").getParentSpanId())
+        .isEqualTo(only(spans, "commands publish").getSpanId());
+    assertThat(only(spans, "commands publish").getParentSpanId())
+        .isEqualTo(only(spans, "submit").getSpanId());
+    assertThat(only(spans, "submit").getParentSpanContext().isValid()).as("a root").isFalse();
+  }
+
+  private List<SpanData> spansOf(String taskId) {
+    return exported.getFinishedSpanItems().stream()
+        .filter(s -> taskId.equals(s.getAttributes().get(SpanAttributes.TASK_ID)))
+        .toList();
+  }
+
+  private static SpanData only(List<SpanData> spans, String name) {
+    List<SpanData> named = spans.stream().filter(s -> s.getName().equals(name)).toList();
+    assertThat(named).as(name).hasSize(1);
+    return named.getFirst();
+  }
+
+  private JsonNode call(String method, String path, String body) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://localhost:" + system.httpPort() + path))
+            .timeout(Duration.ofSeconds(10));
+    if (body == null) {
+      request.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      request
+          .header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofString(body));
+    }
+    HttpResponse<String> response =
+        client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return JSON.readTree(response.body());
+  }
+}
