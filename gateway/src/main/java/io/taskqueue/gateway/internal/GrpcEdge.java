@@ -69,12 +69,13 @@ public final class GrpcEdge extends TaskQueueServiceGrpc.TaskQueueServiceImplBas
       TaskQueueApi api, ApiMetrics metrics, RateLimiter rateLimiter) {
     BindableService service = new GrpcEdge(api, metrics);
     RateLimitGate gate = new RateLimitGate(rateLimiter, metrics);
+    GrpcTraceContext trace = new GrpcTraceContext(api.tracing());
     if (!gate.active()) {
-      return ServerInterceptors.intercept(service, new GrpcRequestMetrics(metrics));
+      return ServerInterceptors.intercept(service, trace, new GrpcRequestMetrics(metrics));
     }
-    // The last interceptor runs first.
+    // The last interceptor runs first; the caller's trace is current only around the handler.
     return ServerInterceptors.intercept(
-        service, new GrpcRateLimit(gate), new GrpcRequestMetrics(metrics));
+        service, trace, new GrpcRateLimit(gate), new GrpcRequestMetrics(metrics));
   }
 
   @Override

@@ -2,6 +2,12 @@ package io.taskqueue.gateway.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.MetadataUtils;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
@@ -14,6 +20,8 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.taskqueue.api.v1.SubmitTaskRequest;
+import io.taskqueue.api.v1.TaskQueueServiceGrpc;
 import io.taskqueue.gateway.RecordingCommandPublisher.Published;
 import io.taskqueue.proto.SpanAttributes;
 import io.taskqueue.proto.TraceHeaders;
@@ -91,6 +99,40 @@ class GatewayTracingTest {
           assertThat(submit.getTraceId()).isEqualTo(caller.getSpanContext().getTraceId());
           assertThat(submit.getParentSpanId()).isEqualTo(caller.getSpanContext().getSpanId());
         });
+  }
+
+  @Test
+  void aGrpcSubmitJoinsTheCallersTraceFromTheTraceparentMetadata() throws Exception {
+    Span caller = otel.getTracer("client").spanBuilder("client call").startSpan();
+    TraceHeaders callerHeaders =
+        TraceHeaders.of(otel.getPropagators().getTextMapPropagator(), Context.root().with(caller));
+    String name = InProcessServerBuilder.generateName();
+    Server server =
+        InProcessServerBuilder.forName(name)
+            .directExecutor()
+            .addService(GrpcEdge.service(fixture.api, fixture.metrics))
+            .build()
+            .start();
+    ManagedChannel channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    try {
+      Metadata metadata = new Metadata();
+      metadata.put(
+          Metadata.Key.of(TraceHeaders.TRACEPARENT, Metadata.ASCII_STRING_MARSHALLER),
+          callerHeaders.traceParent());
+      TaskQueueServiceGrpc.newBlockingStub(channel)
+          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata))
+          .submitTask(SubmitTaskRequest.newBuilder().setQueue("emails").build());
+
+      SpanData submit = span("submit");
+      assertThat(submit.getTraceId()).isEqualTo(caller.getSpanContext().getTraceId());
+      assertThat(submit.getParentSpanId()).isEqualTo(caller.getSpanContext().getSpanId());
+      Published published = fixture.publisher.published().getFirst();
+      assertThat(contextOf(published.trace()).getTraceId())
+          .isEqualTo(caller.getSpanContext().getTraceId());
+    } finally {
+      channel.shutdownNow();
+      server.shutdownNow();
+    }
   }
 
   @Test
