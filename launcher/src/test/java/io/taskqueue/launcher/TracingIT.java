@@ -10,6 +10,7 @@ import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.taskqueue.proto.SpanAttributes;
@@ -29,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * One task, one trace: the whole system on the embedded broker, every role's spans into one
  * in-memory exporter, and a submit over HTTP followed through the gateway, the engine and a worker
- * by the W3C context in the Kafka record headers. (Projections are off in forTests: they need
- * PostgreSQL and Redis; their batch span links to the task's trace.)
+ * by the W3C context in the Kafka record headers; with the read models on (the local PostgreSQL and
+ * Redis), the projection's batch span links back to the task's trace.
  */
 class TracingIT {
 
@@ -49,13 +50,17 @@ class TracingIT {
   private final HttpClient client =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private AllInOne system;
+  private ReadModelScope readModels;
 
   @AfterEach
-  void stop() {
+  void stop() throws Exception {
     if (system != null) {
       system.close();
     }
     otel.close();
+    if (readModels != null) {
+      readModels.close();
+    }
   }
 
   @Test
@@ -104,6 +109,68 @@ class TracingIT {
     assertThat(only(spans, "commands publish").getParentSpanId())
         .isEqualTo(only(spans, "submit").getSpanId());
     assertThat(only(spans, "submit").getParentSpanContext().isValid()).as("a root").isFalse();
+  }
+
+  @Test
+  void theProjectionWriteOfATaskLinksToTheTasksTrace(@TempDir Path dir) throws Exception {
+    readModels = new ReadModelScope();
+    AllInOne.Options tests = AllInOne.Options.forTests(dir);
+    system =
+        AllInOne.start(
+            new AllInOne.Options(
+                    dir,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    tests.workers(),
+                    tests.slots(),
+                    tests.queues(),
+                    readModels.environment(),
+                    s -> s,
+                    true)
+                .withOpenTelemetry(otel));
+
+    String id =
+        call("POST", "/api/submit", "{\"queue\":\"default\",\"priority\":5}")
+            .get("task_id")
+            .textValue();
+    await()
+        .atMost(PATIENCE)
+        .ignoreExceptions()
+        .until(
+            () -> call("GET", "/api/tasks/" + id, null).path("status").asText(), "SUCCESS"::equals);
+    String traceId =
+        await()
+            .atMost(PATIENCE)
+            .until(
+                () -> spansOf(id).stream().filter(s -> s.getName().equals("submit")).toList(),
+                submits -> submits.size() == 1)
+            .getFirst()
+            .getTraceId();
+
+    List<LinkData> links =
+        await().atMost(PATIENCE).until(() -> projectionLinksTo(traceId), found -> !found.isEmpty());
+    assertThat(links)
+        .as("links of the projection writes to the task's trace")
+        .allSatisfy(
+            link -> assertThat(link.getAttributes().get(SpanAttributes.TASK_ID)).isEqualTo(id));
+    assertThat(
+            exported.getFinishedSpanItems().stream()
+                .filter(s -> s.getName().equals("projection write"))
+                .filter(s -> s.getTraceId().equals(traceId)))
+        .as("a batch span is a root of its own, linked rather than parented")
+        .isEmpty();
+  }
+
+  /** Links from "projection write" spans into the given trace. */
+  private List<LinkData> projectionLinksTo(String traceId) {
+    return exported.getFinishedSpanItems().stream()
+        .filter(s -> s.getName().equals("projection write"))
+        .flatMap(s -> s.getLinks().stream())
+        .filter(l -> l.getSpanContext().getTraceId().equals(traceId))
+        .toList();
   }
 
   private List<SpanData> spansOf(String taskId) {
