@@ -209,6 +209,20 @@ final class ApiClient implements AutoCloseable {
   }
 
   /**
+   * A queue a live worker serves with nothing in it yet, so that a scenario's counts are its own:
+   * otherwise a {@link BenchException} naming what to do. Returns the queue's state, to restore.
+   */
+  QueueState requireServedAndEmpty(String queue) {
+    requireServed(queue);
+    QueueState before = queue(queue);
+    if (before.unfinished() > 0) {
+      throw new BenchException(
+          "Queue '" + queue + "' is not empty (" + before + "); wait for it or pick another one");
+    }
+    return before;
+  }
+
+  /**
    * Fails fast when no worker serves {@code queue}: its tasks would wait QUEUED for ever and the
    * run would only end at its timeout.
    */

@@ -59,12 +59,7 @@ final class Drain extends Scenario {
             .setting("parallel", parallel);
     long deadline = System.nanoTime() + seconds(timeout).toNanos();
     try (ApiClient api = new ApiClient(target.url)) {
-      api.requireServed(queue);
-      ApiClient.QueueState before = api.queue(queue);
-      if (before.unfinished() > 0) {
-        throw new BenchException(
-            "Queue '" + queue + "' is not empty (" + before + "); wait for it or pick another one");
-      }
+      ApiClient.QueueState before = api.requireServedAndEmpty(queue);
       JsonNode statsBefore = api.stats(queue);
       api.pause(queue);
       boolean resumed = false;

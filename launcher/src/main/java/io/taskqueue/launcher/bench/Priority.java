@@ -72,12 +72,7 @@ final class Priority extends Scenario {
             .setting("high_priority", highPriority);
     long deadline = System.nanoTime() + seconds(timeout).toNanos();
     try (ApiClient api = new ApiClient(target.url)) {
-      api.requireServed(queue);
-      ApiClient.QueueState before = api.queue(queue);
-      if (before.unfinished() > 0) {
-        throw new BenchException(
-            "Queue '" + queue + "' is not empty (" + before + "); wait for it or pick another one");
-      }
+      ApiClient.QueueState before = api.requireServedAndEmpty(queue);
       api.pause(queue);
       try {
         api.awaitQueue(queue, ApiClient.QueueState::paused, Duration.ofSeconds(30), "the pause");
