@@ -1,7 +1,6 @@
 package io.taskqueue.projections;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.taskqueue.api.v1.GetQueueStatsResponse;
 import io.taskqueue.api.v1.GetTaskResponse;
@@ -10,6 +9,7 @@ import io.taskqueue.api.v1.ListTasksRequest;
 import io.taskqueue.api.v1.ListTasksResponse;
 import io.taskqueue.api.v1.TaskEvent;
 import io.taskqueue.projections.internal.LatencyHistogram;
+import io.taskqueue.projections.internal.StoreClients;
 import io.taskqueue.proto.ApiMapping;
 import io.taskqueue.proto.ListCursor;
 import io.taskqueue.proto.internal.TaskSnapshot;
@@ -49,20 +49,8 @@ public final class PostgresReadModel implements AutoCloseable {
   private final LongSupplier clock;
 
   public PostgresReadModel(PostgresSinkSettings settings, LongSupplier clock) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(settings.jdbcUrl());
-    config.setUsername(settings.user());
-    config.setPassword(settings.password());
-    config.setSchema(settings.schema());
-    config.setMaximumPoolSize(settings.maxPoolSize());
-    config.setMinimumIdle(1);
-    config.setPoolName("read-model-postgres");
     // Reads fall back to other sources when PostgreSQL is down, so fail fast instead of queueing.
-    config.setConnectionTimeout(1_000);
-    config.setValidationTimeout(1_000);
-    config.setInitializationFailTimeout(-1);
-    config.setReadOnly(true);
-    this.dataSource = new HikariDataSource(config);
+    this.dataSource = StoreClients.postgres(settings, "read-model-postgres", 1_000, true);
     this.clock = clock;
   }
 

@@ -3,15 +3,14 @@ package io.taskqueue.projections;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.taskqueue.api.v1.GetTaskResponse;
 import io.taskqueue.projections.internal.RedisKeys;
+import io.taskqueue.projections.internal.StoreClients;
 import io.taskqueue.proto.ApiMapping;
 import io.taskqueue.proto.internal.TaskSnapshot;
 import java.util.Base64;
 import java.util.Optional;
-import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.RedisException;
 import org.redisson.client.codec.StringCodec;
-import org.redisson.config.Config;
 
 /**
  * Reads of the Redis read model: the hot snapshot of a recently changed task (one round trip). A
@@ -23,18 +22,8 @@ public final class RedisReadModel implements AutoCloseable {
   private final RedisKeys keys;
 
   public RedisReadModel(RedisSinkSettings settings) {
-    Config config = new Config();
-    config.setCodec(StringCodec.INSTANCE);
-    config
-        .useSingleServer()
-        .setAddress(settings.address())
-        .setConnectionMinimumIdleSize(1)
-        .setConnectionPoolSize(8)
-        .setConnectTimeout(1_000)
-        // Reads fall back to PostgreSQL when Redis is slow or down: give up quickly.
-        .setTimeout(500)
-        .setRetryAttempts(0);
-    this.client = Redisson.create(config);
+    // Reads fall back to PostgreSQL when Redis is slow or down: give up quickly.
+    this.client = StoreClients.redis(settings, 8, 500, 0);
     this.keys = new RedisKeys(settings.keyPrefix());
   }
 

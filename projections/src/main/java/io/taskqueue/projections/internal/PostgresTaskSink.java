@@ -1,6 +1,5 @@
 package io.taskqueue.projections.internal;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.taskqueue.projections.PostgresSinkSettings;
 import io.taskqueue.projections.SinkHealth;
@@ -157,18 +156,8 @@ public final class PostgresTaskSink implements TaskEventSink {
 
   @Override
   public void open() {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(settings.jdbcUrl());
-    config.setUsername(settings.user());
-    config.setPassword(settings.password());
-    config.setSchema(settings.schema());
-    config.setMaximumPoolSize(settings.maxPoolSize());
-    config.setMinimumIdle(1);
-    config.setPoolName("projections-postgres");
-    config.setConnectionTimeout(5_000);
-    config.setInitializationFailTimeout(-1); // open even when the server is down; writes retry
-    config.addDataSourceProperty("reWriteBatchedInserts", "true");
-    dataSource = new HikariDataSource(config);
+    // Writes retry through an outage, so waiting a while for a connection is fine.
+    dataSource = StoreClients.postgres(settings, "projections-postgres", 5_000, false);
     Flyway.configure()
         .dataSource(dataSource)
         .schemas(settings.schema())

@@ -8,14 +8,12 @@ import io.taskqueue.proto.internal.TaskEventRecord;
 import io.taskqueue.proto.internal.TaskSnapshot;
 import java.util.Base64;
 import java.util.List;
-import org.redisson.Redisson;
 import org.redisson.api.RBatch;
 import org.redisson.api.RScript;
 import org.redisson.api.RScriptAsync;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.RedisException;
 import org.redisson.client.codec.StringCodec;
-import org.redisson.config.Config;
 
 /**
  * The Redis read model: hot task snapshots, per-task history, a capped recent-tasks index per queue
@@ -75,16 +73,7 @@ public final class RedisTaskSink implements TaskEventSink {
 
   @Override
   public void open() {
-    Config config = new Config();
-    config.setCodec(StringCodec.INSTANCE);
-    config
-        .useSingleServer()
-        .setAddress(settings.address())
-        .setConnectionMinimumIdleSize(1)
-        .setConnectionPoolSize(4)
-        .setConnectTimeout(5_000)
-        .setTimeout(5_000);
-    client = Redisson.create(config);
+    client = StoreClients.redis(settings, 4, 5_000, -1);
   }
 
   @Override
