@@ -144,7 +144,13 @@ before(async () => {
     cwd: REPO,
     detached: true, // its own process group, so stopping it stops Maven or the JVM under it
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TASKQUEUE_HEAP: process.env.TASKQUEUE_HEAP ?? '1g' },
+    env: {
+      ...process.env,
+      TASKQUEUE_HEAP: process.env.TASKQUEUE_HEAP ?? '1g',
+      // Read models of its own: --fresh empties them, and must not empty a developer's dev run.
+      PROJECTION_SCHEMA: 'taskqueue_e2e',
+      REDIS_KEY_PREFIX: 'taskqueue-e2e:',
+    },
   });
   dev.stdout.pipe(out);
   dev.stderr.pipe(out);

@@ -259,7 +259,7 @@ public final class AllInOne implements AutoCloseable {
                 kafka.bootstrapServers(),
                 topics,
                 topics.prefix() + ".projections",
-                stores.sinks(env.text("PROJECTION_SCHEMA", "public"), topics.prefix() + ":"),
+                stores.sinks(),
                 registry,
                 otel));
         LOG.info(
@@ -279,10 +279,8 @@ public final class AllInOne implements AutoCloseable {
     if (readModels != null) {
       ReadModelTaskReader projected =
           new ReadModelTaskReader(
-              new PostgresReadModel(
-                  readModels.postgres(env.text("PROJECTION_SCHEMA", "public")),
-                  System::currentTimeMillis),
-              new RedisReadModel(readModels.redis(topics.prefix() + ":")),
+              new PostgresReadModel(readModels.postgres(), System::currentTimeMillis),
+              new RedisReadModel(readModels.redis()),
               reader);
       running.push(projected);
       reader = projected;

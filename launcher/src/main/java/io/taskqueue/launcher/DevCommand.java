@@ -59,7 +59,16 @@ final class DevCommand implements Callable<Integer> {
       description = "Queues the workers serve (env WORKER_QUEUES, default: default).")
   List<String> queues;
 
-  @Option(names = "--fresh", description = "Delete the data directory first.")
+  /** Dev's own read-model schema and Redis key prefix (PROJECTION_SCHEMA, REDIS_KEY_PREFIX). */
+  static final String DEV_SCHEMA = "taskqueue_dev";
+
+  static final String DEV_KEY_PREFIX = "taskqueue-dev:";
+
+  @Option(
+      names = "--fresh",
+      description =
+          "Start from nothing: delete the data directory and empty dev's read models (schema"
+              + " taskqueue_dev, Redis keys taskqueue-dev:*).")
   boolean fresh;
 
   @Mixin EngineOptions engineOptions = new EngineOptions();
@@ -67,9 +76,6 @@ final class DevCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Environment env = Environment.system();
-    if (fresh) {
-      deleteRecursively(dataDir);
-    }
     List<String> served =
         queues != null
             ? queues
@@ -89,6 +95,13 @@ final class DevCommand implements Callable<Integer> {
         && Files.isRegularFile(Path.of("dashboard", "out", "index.html"))) {
       environment.put(
           DashboardFiles.VARIABLE, Path.of("dashboard", "out").toAbsolutePath().toString());
+    }
+    // Dev's read models live apart from a deployment's defaults (schema public, prefix
+    // taskqueue:), so --fresh can empty them without touching anything else on the machine.
+    environment.putIfAbsent("PROJECTION_SCHEMA", DEV_SCHEMA);
+    environment.putIfAbsent("REDIS_KEY_PREFIX", DEV_KEY_PREFIX);
+    if (fresh) {
+      startFresh(dataDir, ProjectionSettings.from(new Environment(environment)));
     }
     GatewaySettings gateway = GatewaySettings.fromEnvironment(environment);
     AllInOne.Options options =
@@ -119,6 +132,22 @@ final class DevCommand implements Callable<Integer> {
     LOG.info("Stop with Ctrl-C.");
     stopped.await();
     return 0;
+  }
+
+  /**
+   * Forgets everything of earlier runs: Kafka's log and the engine's state (the data directory) and
+   * the read models projected from them, which would otherwise still list the old tasks.
+   */
+  static void startFresh(Path dataDir, ProjectionSettings readModels) throws java.io.IOException {
+    // The read models first: if they cannot be emptied (e.g. schema public), nothing is lost yet.
+    if (readModels.reachable()) {
+      readModels.reset();
+      LOG.info(
+          "Emptied the read models: schema {} and Redis keys {}*",
+          readModels.schema(),
+          readModels.redisKeyPrefix());
+    }
+    deleteRecursively(dataDir);
   }
 
   private static void deleteRecursively(Path dir) throws java.io.IOException {

@@ -57,10 +57,8 @@ final class GatewayCommand implements Callable<Integer> {
     if (mode.equals("on") || (mode.equals("auto") && stores.reachable())) {
       ReadModelTaskReader projected =
           new ReadModelTaskReader(
-              new PostgresReadModel(
-                  stores.postgres(env.text("PROJECTION_SCHEMA", "public")),
-                  System::currentTimeMillis),
-              new RedisReadModel(stores.redis(settings.topicPrefix() + ":")),
+              new PostgresReadModel(stores.postgres(), System::currentTimeMillis),
+              new RedisReadModel(stores.redis()),
               engineReader);
       reader = projected;
       LOG.info(

@@ -1,9 +1,11 @@
 package io.taskqueue.launcher;
 
 import io.taskqueue.projections.PostgresSinkSettings;
+import io.taskqueue.projections.ReadModelReset;
 import io.taskqueue.projections.RedisSinkSettings;
 import io.taskqueue.projections.TaskEventSink;
 import io.taskqueue.projections.TaskEventSinks;
+import io.taskqueue.proto.Topics;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -14,7 +16,8 @@ import java.util.List;
 /**
  * Where the read models live, from the original system's variables: {@code
  * POSTGRES_HOST/PORT/USER/PASSWORD/DB} (127.0.0.1, 5432, postgres, "", taskqueue... or {@code test}
- * on this machine kind) and {@code REDIS_URL} (redis://127.0.0.1:6379).
+ * on this machine kind) and {@code REDIS_URL} (redis://127.0.0.1:6379), plus {@code
+ * PROJECTION_SCHEMA} (public) and {@code REDIS_KEY_PREFIX} ({@code TASKQUEUE_TOPIC_PREFIX} + ':').
  */
 record ProjectionSettings(
     String postgresHost,
@@ -22,7 +25,9 @@ record ProjectionSettings(
     String postgresUser,
     String postgresPassword,
     String postgresDb,
-    String redisUrl) {
+    String schema,
+    String redisUrl,
+    String redisKeyPrefix) {
 
   static ProjectionSettings from(Environment env) {
     return new ProjectionSettings(
@@ -31,27 +36,39 @@ record ProjectionSettings(
         env.text("POSTGRES_USER", "postgres"),
         env.text("POSTGRES_PASSWORD", ""),
         env.text("POSTGRES_DB", "test"),
-        env.text("REDIS_URL", "redis://127.0.0.1:6379"));
+        env.text("PROJECTION_SCHEMA", "public"),
+        env.text("REDIS_URL", "redis://127.0.0.1:6379"),
+        env.text(
+            "REDIS_KEY_PREFIX", env.text("TASKQUEUE_TOPIC_PREFIX", Topics.DEFAULT_PREFIX) + ":"));
   }
 
   String jdbcUrl() {
     return "jdbc:postgresql://" + postgresHost + ":" + postgresPort + "/" + postgresDb;
   }
 
-  /** Both sinks, for the given key prefix / schema. */
-  List<TaskEventSink> sinks(String schema, String redisPrefix) {
+  /** Both sinks. */
+  List<TaskEventSink> sinks() {
     List<TaskEventSink> sinks = new ArrayList<>();
-    sinks.add(TaskEventSinks.postgres(postgres(schema)));
-    sinks.add(TaskEventSinks.redis(redis(redisPrefix)));
+    sinks.add(TaskEventSinks.postgres(postgres()));
+    sinks.add(TaskEventSinks.redis(redis()));
     return sinks;
   }
 
-  PostgresSinkSettings postgres(String schema) {
+  PostgresSinkSettings postgres() {
     return new PostgresSinkSettings(jdbcUrl(), postgresUser, postgresPassword, schema, 4);
   }
 
-  RedisSinkSettings redis(String keyPrefix) {
-    return new RedisSinkSettings(redisUrl, keyPrefix, Duration.ofHours(24), 1000);
+  RedisSinkSettings redis() {
+    return new RedisSinkSettings(redisUrl, redisKeyPrefix, Duration.ofHours(24), 1000);
+  }
+
+  /**
+   * Empties both read models (dev's {@code --fresh}), so a new event log is not shown next to an
+   * earlier run's tasks. Refuses the shared {@code public} schema.
+   */
+  void reset() {
+    ReadModelReset.dropSchema(postgres());
+    ReadModelReset.deleteKeys(redis());
   }
 
   /** True if both servers accept a TCP connection within a second (dev mode's probe). */

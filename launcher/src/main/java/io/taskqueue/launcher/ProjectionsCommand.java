@@ -49,12 +49,7 @@ final class ProjectionsCommand implements Callable<Integer> {
     Tracing tracing = Tracing.forRole("projections", env);
     ProjectionRunner runner =
         new ProjectionRunner(
-            bootstrap,
-            topics,
-            group,
-            stores.sinks(env.text("PROJECTION_SCHEMA", "public"), topics.prefix() + ":"),
-            registry,
-            tracing.openTelemetry());
+            bootstrap, topics, group, stores.sinks(), registry, tracing.openTelemetry());
     metrics.health(() -> true, () -> runner.health().values().stream().allMatch(h -> h.healthy()));
     LOG.info("Projecting {} as consumer group {}", topics.events(), group);
     try (tracing;

@@ -45,7 +45,7 @@ public final class StoreClients {
   }
 
   /**
-   * A Redisson client with string values.
+   * A Redisson client with string values; it connects on first use.
    *
    * @param timeoutMs longest wait for a connection and for an answer
    * @param retryAttempts how often a failed command is retried before it throws; -1 keeps
@@ -55,6 +55,9 @@ public final class StoreClients {
       RedisSinkSettings settings, int poolSize, int timeoutMs, int retryAttempts) {
     Config config = new Config();
     config.setCodec(StringCodec.INSTANCE);
+    // Like the PostgreSQL pool: connect on first use, so a Redis that is down or slow to answer
+    // at start-up is an outage the caller handles (retry or fallback), not a failed start.
+    config.setLazyInitialization(true);
     SingleServerConfig server =
         config
             .useSingleServer()
