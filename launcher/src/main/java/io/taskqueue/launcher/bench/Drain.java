@@ -52,13 +52,13 @@ final class Drain extends Scenario {
     }
     BenchResult result =
         new BenchResult("drain")
-            .setting("target", target.url)
+            .setting("target", target.url())
             .setting("count", count)
             .setting("queue", queue)
             .setting("batch", batch)
             .setting("parallel", parallel);
     long deadline = System.nanoTime() + seconds(timeout).toNanos();
-    try (ApiClient api = new ApiClient(target.url)) {
+    try (ApiClient api = new ApiClient(target.url())) {
       ApiClient.QueueState before = api.requireServedAndEmpty(queue);
       JsonNode statsBefore = api.stats(queue);
       api.pause(queue);

@@ -1,8 +1,8 @@
 package io.taskqueue.launcher.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -59,6 +59,14 @@ final class EndToEnd extends Scenario {
   @Option(names = "--page-size", description = "Tasks per list request (at most LIST_LIMIT_CAP).")
   int pageSize = 10_000;
 
+  @Option(
+      names = "--retry",
+      description =
+          "Send a failed submit again (same idempotency key, next --target) until the request"
+              + " timeout, as a client riding through a rolling restart would; retries are"
+              + " counted.")
+  boolean retry;
+
   /** An acknowledged submit: when it was due (epoch ms) and whether it is measured. */
   private record Sent(long dueWall, boolean measured) {}
 
@@ -73,18 +81,27 @@ final class EndToEnd extends Scenario {
   BenchResult run() throws Exception {
     BenchResult result =
         new BenchResult("e2e")
-            .setting("target", target.url)
+            .setting("target", String.join(",", target.urls))
             .setting("rate", rate)
             .setting("duration_s", duration)
             .setting("warmup_s", warmup)
             .setting("connections", connections)
-            .setting("queue", queue);
-    try (ApiClient api = new ApiClient(target.url)) {
+            .setting("queue", queue)
+            .setting("retry", retry);
+    List<ApiClient> gateways = target.urls.stream().map(ApiClient::new).toList();
+    try {
+      ApiClient api = gateways.get(0);
       api.requireServed(queue);
       if (api.queue(queue).paused()) {
         throw new BenchException("Queue '" + queue + "' is paused; resume it or pick another one");
       }
-      byte[] body = noOpTask(queue, 5).toString().getBytes(StandardCharsets.UTF_8);
+      FailoverSubmitter submitter =
+          new FailoverSubmitter(
+              gateways,
+              noOpTask(queue, 5),
+              Long.toString(System.currentTimeMillis(), 36),
+              retry,
+              REQUEST_TIMEOUT);
       Map<String, Sent> acked = new ConcurrentHashMap<>();
       AtomicLong submitted = new AtomicLong();
       long startWall = System.currentTimeMillis();
@@ -97,7 +114,8 @@ final class EndToEnd extends Scenario {
               (index, due, measured) -> {
                 submitted.incrementAndGet();
                 long dueWall = schedule.wallMillis(due);
-                return api.submitAsync(body, REQUEST_TIMEOUT, true)
+                return submitter
+                    .submit(index)
                     .thenApply(
                         id -> {
                           acked.put(id, new Sent(dueWall, measured));
@@ -108,6 +126,9 @@ final class EndToEnd extends Scenario {
       long windowEnd = windowStart + duration * 1000L;
       Map<String, Seen> seen = readBack(api, acked, startWall, seconds(timeout));
       figures(result, outcome, submitted.get(), acked, seen, windowStart, windowEnd);
+      result.figure("retried", submitter.retries());
+    } finally {
+      gateways.forEach(ApiClient::close);
     }
     return result;
   }

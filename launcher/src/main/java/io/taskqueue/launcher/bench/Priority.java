@@ -64,14 +64,14 @@ final class Priority extends Scenario {
     }
     BenchResult result =
         new BenchResult("priority")
-            .setting("target", target.url)
+            .setting("target", target.url())
             .setting("queue", queue)
             .setting("low", low)
             .setting("high", high)
             .setting("low_priority", lowPriority)
             .setting("high_priority", highPriority);
     long deadline = System.nanoTime() + seconds(timeout).toNanos();
-    try (ApiClient api = new ApiClient(target.url)) {
+    try (ApiClient api = new ApiClient(target.url())) {
       ApiClient.QueueState before = api.requireServedAndEmpty(queue);
       api.pause(queue);
       try {

@@ -41,14 +41,14 @@ final class SubmitHttp extends Scenario {
   BenchResult run() throws Exception {
     BenchResult result =
         new BenchResult("submit-http")
-            .setting("target", target.url)
+            .setting("target", target.url())
             .setting("rate", rate)
             .setting("duration_s", duration)
             .setting("warmup_s", warmup)
             .setting("connections", connections)
             .setting("queue", queue);
     byte[] body = noOpTask(queue, 5).toString().getBytes(StandardCharsets.UTF_8);
-    try (ApiClient api = new ApiClient(target.url)) {
+    try (ApiClient api = new ApiClient(target.url())) {
       api.get("/readyz");
       OpenLoop.Outcome outcome =
           OpenLoop.run(
