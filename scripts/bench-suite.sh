@@ -45,6 +45,8 @@ mkdir -p "$OUT"
 RESULTS="$OUT/$GUARANTEE.jsonl"
 : > "$RESULTS"
 DATA="$(mktemp -d)"
+./taskqueue build > /dev/null
+export TASKQUEUE_NO_BUILD=1 # dev and the bench clients all run this build
 
 echo "bench-suite: starting ./taskqueue dev ($GUARANTEE), log $OUT/dev-$GUARANTEE.log" >&2
 setsid ./taskqueue dev --fresh --guarantee "$GUARANTEE" --data-dir "$DATA" --http-port $HTTP \

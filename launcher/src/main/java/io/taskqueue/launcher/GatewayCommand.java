@@ -14,7 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -43,7 +42,6 @@ final class GatewayCommand implements Callable<Integer> {
     KafkaPreflight.check(settings.kafkaBootstrapServers(), Duration.ofSeconds(10));
     String iqUrl = env.text("TASKQUEUE_IQ_URL", "http://localhost:8081");
     PrometheusMeterRegistry registry = Metrics.registry("gateway");
-    CountDownLatch stopped = new CountDownLatch(1);
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     MetricsServer metrics =
         MetricsServer.start("0.0.0.0", env.integer("PROMETHEUS_PORT", 9090), registry)
@@ -83,14 +81,14 @@ final class GatewayCommand implements Callable<Integer> {
             .check("topology", () -> topologyCheck(http, iqUrl))
             .build()
             .start();
-    try (tracing;
+    try (ShutdownSignal shutdown = ShutdownSignal.install("gateway", Duration.ofSeconds(30));
+        tracing;
         metrics;
         events;
         readModels;
         rateLimiter;
         gateway) {
-      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "gateway-shutdown"));
-      stopped.await();
+      shutdown.await();
     }
     return 0;
   }

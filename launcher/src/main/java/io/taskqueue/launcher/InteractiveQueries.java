@@ -30,6 +30,7 @@ import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
@@ -68,6 +69,12 @@ final class InteractiveQueries implements AutoCloseable {
               cfg.routes.exception(
                   EngineQueries.NotReadyException.class,
                   (e, ctx) -> ctx.status(503).result(e.getMessage()));
+              // Routing metadata before start or during a rebalance: "try again", not a bug.
+              cfg.routes.exception(
+                  InvalidStateStoreException.class,
+                  (e, ctx) ->
+                      ctx.status(503)
+                          .result("The engine's stores are not queryable now: " + e.getMessage()));
             });
     try {
       server.start("0.0.0.0", port);

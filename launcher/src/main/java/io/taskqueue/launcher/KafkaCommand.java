@@ -3,9 +3,9 @@ package io.taskqueue.launcher;
 import io.taskqueue.proto.Topics;
 import io.taskqueue.testkit.EmbeddedKafka;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,7 +38,6 @@ final class KafkaCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Topics topics = new Topics(Environment.system().text("TASKQUEUE_TOPIC_PREFIX", "taskqueue"));
-    CountDownLatch stopped = new CountDownLatch(1);
     EmbeddedKafka kafka;
     try {
       kafka =
@@ -51,11 +50,11 @@ final class KafkaCommand implements Callable<Integer> {
       throw new StartupException(
           "Could not start Kafka on port " + port + " (" + e.getMessage() + ")", e);
     }
-    try (kafka) {
+    try (ShutdownSignal shutdown = ShutdownSignal.install("kafka", Duration.ofSeconds(30));
+        kafka) {
       AllInOne.createTopics(kafka, topics, partitions, queues);
-      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "kafka-shutdown"));
       System.out.println("Kafka listening on " + kafka.bootstrapServers());
-      stopped.await();
+      shutdown.await();
     }
     return 0;
   }

@@ -5,7 +5,6 @@ import io.taskqueue.projections.ProjectionRunner;
 import io.taskqueue.proto.Topics;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -43,7 +42,6 @@ final class ProjectionsCommand implements Callable<Integer> {
             + ".projections"
             + (rebuild ? ".rebuild-" + System.currentTimeMillis() : "");
     PrometheusMeterRegistry registry = Metrics.registry("projections");
-    CountDownLatch stopped = new CountDownLatch(1);
     MetricsServer metrics =
         MetricsServer.start("0.0.0.0", env.integer("PROMETHEUS_PORT", 9092), registry);
     Tracing tracing = Tracing.forRole("projections", env);
@@ -52,11 +50,11 @@ final class ProjectionsCommand implements Callable<Integer> {
             bootstrap, topics, group, stores.sinks(), registry, tracing.openTelemetry());
     metrics.health(() -> true, () -> runner.health().values().stream().allMatch(h -> h.healthy()));
     LOG.info("Projecting {} as consumer group {}", topics.events(), group);
-    try (tracing;
+    try (ShutdownSignal shutdown = ShutdownSignal.install("projections", Duration.ofSeconds(30));
+        tracing;
         metrics;
         runner) {
-      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "projections-shutdown"));
-      stopped.await();
+      shutdown.await();
     }
     return 0;
   }

@@ -6,7 +6,6 @@ import io.taskqueue.topology.engine.TaskEngine;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
@@ -61,31 +60,23 @@ final class TopologyCommand implements Callable<Integer> {
             .withApplicationServer(self.host() + ":" + self.port());
     PrometheusMeterRegistry registry = Metrics.registry("topology");
     int port = metricsPort != null ? metricsPort : env.integer("PROMETHEUS_PORT", 9090);
-    CountDownLatch stopped = new CountDownLatch(1);
     MetricsServer metrics = MetricsServer.start("0.0.0.0", port, registry);
     Tracing tracing = Tracing.forRole("topology", env);
     TaskEngine engine = new TaskEngine(settings, registry, tracing.openTelemetry());
     InteractiveQueries queries = new InteractiveQueries(engine, self, iq);
     metrics.health(() -> alive(engine), () -> ready(engine));
-    try (tracing;
+    try (ShutdownSignal shutdown = ShutdownSignal.install("topology", Duration.ofSeconds(40));
+        tracing;
         metrics;
         engine;
         queries) {
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    engine.close(Duration.ofSeconds(30));
-                    stopped.countDown();
-                  },
-                  "topology-shutdown"));
       engine.start();
       LOG.info(
           "Topology instance {}:{} started (metrics and health on :{})",
           self.host(),
           self.port(),
           port);
-      stopped.await();
+      shutdown.await();
     }
     return 0;
   }

@@ -135,6 +135,34 @@ class InteractiveQueriesIT {
     throw new AssertionError("The two engine instances did not split the partitions in time");
   }
 
+  @Test
+  @SuppressWarnings("try") // the engine and its endpoints are open for the duration, unused by name
+  void answersServiceUnavailableUntilTheEngineRuns(TestKafka kafka) throws Exception {
+    // A restarted instance serves /iq before its stream threads run; gateways then fall back.
+    int port = freePort();
+    EngineSettings settings =
+        EngineSettings.defaults(kafka.bootstrapServers(), Files.createTempDirectory("iq-early"))
+            .withApplicationId(kafka.uniqueId("engine"))
+            .withTopics(kafka.topics())
+            .withApplicationServer("localhost:" + port);
+    try (TaskEngine engine = new TaskEngine(settings, new SimpleMeterRegistry());
+        InteractiveQueries queries =
+            new InteractiveQueries(engine, new HostInfo("localhost", port), port);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+      for (String path : List.of("/iq/tasks/" + TaskIds.random() + "?scope=local", "/iq/tasks")) {
+        java.net.http.HttpResponse<String> answer =
+            http.send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://localhost:" + port + path))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertThat(answer.statusCode()).as(path).isEqualTo(503);
+        assertThat(answer.body()).as(path).contains("not queryable");
+      }
+    }
+  }
+
   private static int freePort() throws java.io.IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();

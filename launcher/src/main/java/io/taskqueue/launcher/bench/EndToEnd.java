@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -124,7 +125,7 @@ final class EndToEnd extends Scenario {
               });
       long windowStart = schedule.measureFromWallMillis();
       long windowEnd = windowStart + duration * 1000L;
-      Map<String, Seen> seen = readBack(api, acked, startWall, seconds(timeout));
+      Map<String, Seen> seen = readBack(gateways, acked, startWall, seconds(timeout));
       figures(result, outcome, submitted.get(), acked, seen, windowStart, windowEnd);
       result.figure("retried", submitter.retries());
     } finally {
@@ -138,23 +139,29 @@ final class EndToEnd extends Scenario {
    * terminal or {@code patience} has passed.
    */
   private Map<String, Seen> readBack(
-      ApiClient api, Map<String, Sent> acked, long startWall, Duration patience) {
+      List<ApiClient> gateways, Map<String, Sent> acked, long startWall, Duration patience) {
     long deadline = System.nanoTime() + patience.toNanos();
     Map<String, Seen> seen = new ConcurrentHashMap<>();
     while (true) {
-      while (api.queue(queue).unfinished() > 0 && System.nanoTime() < deadline) {
+      while (fromAnyGateway(gateways, api -> api.queue(queue).unfinished()) > 0
+          && System.nanoTime() < deadline) {
         ApiClient.sleepMillis(100);
       }
-      api.forEachTask(
-          queue,
-          startWall - 60_000,
-          "",
-          pageSize,
-          task -> {
-            String id = task.path("task_id").asText();
-            if (acked.containsKey(id)) {
-              seen.put(id, seen(task));
-            }
+      fromAnyGateway(
+          gateways,
+          api -> {
+            api.forEachTask(
+                queue,
+                startWall - 60_000,
+                "",
+                pageSize,
+                task -> {
+                  String id = task.path("task_id").asText();
+                  if (acked.containsKey(id)) {
+                    seen.put(id, seen(task));
+                  }
+                });
+            return null;
           });
       long finished = seen.values().stream().filter(Seen::terminal).count();
       if (finished == acked.size() || System.nanoTime() >= deadline) {
@@ -162,6 +169,22 @@ final class EndToEnd extends Scenario {
       }
       ApiClient.sleepMillis(500);
     }
+  }
+
+  /**
+   * Reads from the first gateway that answers, so the read-back rides through a restart of one of
+   * them as the submits do (the page consumer only records, so a repeated page is harmless).
+   */
+  private static <T> T fromAnyGateway(List<ApiClient> gateways, Function<ApiClient, T> read) {
+    BenchException last = null;
+    for (ApiClient gateway : gateways) {
+      try {
+        return read.apply(gateway);
+      } catch (BenchException e) {
+        last = e;
+      }
+    }
+    throw last;
   }
 
   private static Seen seen(JsonNode task) {

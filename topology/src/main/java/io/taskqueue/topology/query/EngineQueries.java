@@ -29,7 +29,6 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -65,12 +64,18 @@ public final class EngineQueries {
   }
 
   public Optional<GetTaskResponse> getTask(String taskId) {
-    byte[] bytes = tasks().get(taskId);
-    return Optional.ofNullable(bytes).map(b -> ApiMapping.task(parse(b)));
+    return snapshot(taskId).map(ApiMapping::task);
   }
 
   public Optional<TaskSnapshot> snapshot(String taskId) {
-    byte[] bytes = tasks().get(taskId);
+    byte[] bytes;
+    try {
+      bytes = tasks().get(taskId);
+    } catch (InvalidStateStoreException e) {
+      // The composite store checks the stream threads on each read: during a rebalance or
+      // before the first assignment it throws; that is "try again", not a server error.
+      throw new NotReadyException("The engine's task store is not queryable now", e);
+    }
     return Optional.ofNullable(bytes).map(EngineQueries::parse);
   }
 
@@ -264,12 +269,7 @@ public final class EngineQueries {
   }
 
   private void forEachTask(Consumer<TaskSnapshot> action) {
-    try (KeyValueIterator<String, byte[]> it = tasks().all()) {
-      while (it.hasNext()) {
-        KeyValue<String, byte[]> kv = it.next();
-        action.accept(parse(kv.value));
-      }
-    }
+    forEachGlobal(Stores.TASKS, bytes -> action.accept(parse(bytes)));
   }
 
   private void forEachGlobal(String store, Consumer<byte[]> action) {
@@ -280,6 +280,8 @@ public final class EngineQueries {
           action.accept(value);
         }
       }
+    } catch (InvalidStateStoreException e) {
+      throw new NotReadyException("The engine's store " + store + " is not queryable now", e);
     }
   }
 
