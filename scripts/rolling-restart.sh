@@ -59,8 +59,12 @@ stop() {
   echo "$(( tenths / 10 )).$(( tenths % 10 ))"
 }
 cleanup() {
-  for name in "${!PID[@]}"; do kill -TERM "${PID[$name]}" 2> /dev/null || true; done
-  for name in "${!PID[@]}"; do wait "${PID[$name]}" 2> /dev/null || true; done
+  # The roles first, then the broker they talk to.
+  for name in "${!PID[@]}"; do
+    [[ "$name" == kafka ]] || kill -TERM "${PID[$name]}" 2> /dev/null || true
+  done
+  for name in "${!PID[@]}"; do [[ "$name" == kafka ]] || wait "${PID[$name]}" 2> /dev/null || true; done
+  if [[ -n "${PID[kafka]:-}" ]]; then kill -TERM "${PID[kafka]}" 2> /dev/null || true; wait "${PID[kafka]}" 2> /dev/null || true; fi
   rm -rf "$DATA"
 }
 trap cleanup EXIT

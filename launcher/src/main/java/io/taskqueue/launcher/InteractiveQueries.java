@@ -75,6 +75,12 @@ final class InteractiveQueries implements AutoCloseable {
                   (e, ctx) ->
                       ctx.status(503)
                           .result("The engine's stores are not queryable now: " + e.getMessage()));
+              // The owning instance is down or restarting: its standby takes over shortly.
+              cfg.routes.exception(
+                  java.io.IOException.class,
+                  (e, ctx) ->
+                      ctx.status(503)
+                          .result("Could not reach the instance that owns the data: " + e));
             });
     try {
       server.start("0.0.0.0", port);
