@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.taskqueue.api.v1.TaskQueueServiceGrpc;
 import io.taskqueue.gateway.internal.ApiMetrics;
+import io.taskqueue.gateway.internal.Authenticator;
 import io.taskqueue.gateway.internal.EventStream;
 import io.taskqueue.gateway.internal.GatewayTracing;
 import io.taskqueue.gateway.internal.GrpcEdge;
@@ -67,6 +68,8 @@ public final class Gateway implements AutoCloseable {
   private final MeterRegistry registry;
   private final InstantSource clock;
   private final RateLimiter rateLimiter;
+  private final AuthSettings authSettings;
+  private final Authenticator auth;
   private EventStream stream;
   private Javalin http;
   private Server grpc;
@@ -87,6 +90,8 @@ public final class Gateway implements AutoCloseable {
     this.registry = builder.registry;
     this.clock = builder.clock;
     this.rateLimiter = builder.rateLimiter;
+    this.authSettings = builder.auth;
+    this.auth = new Authenticator(builder.auth, builder.clock, metrics);
     this.api =
         new TaskQueueApi(
             settings,
@@ -118,7 +123,7 @@ public final class Gateway implements AutoCloseable {
                   new InetSocketAddress(settings.grpcHost(), settings.grpcPort()))
               .executor(grpcExecutor)
               .maxInboundMessageSize(settings.maxBatchRequestBytes())
-              .addService(GrpcEdge.service(api, metrics, rateLimiter))
+              .addService(GrpcEdge.service(api, metrics, rateLimiter, auth))
               .addService(grpcHealth.getHealthService())
               .addService(ProtoReflectionServiceV1.newInstance())
               .build()
@@ -131,7 +136,9 @@ public final class Gateway implements AutoCloseable {
       stream = new EventStream(api, eventFeed, clock, registry, STREAM_STATS_INTERVAL_MS);
       http =
           HttpEdge.create(
-                  api, metrics, new HttpEdge.Extras(stream, dashboardDirectory, rateLimiter))
+                  api,
+                  metrics,
+                  new HttpEdge.Extras(stream, dashboardDirectory, rateLimiter, auth, false))
               .start(settings.httpHost(), settings.httpPort());
     } catch (RuntimeException e) {
       stopQuietly();
@@ -145,13 +152,14 @@ public final class Gateway implements AutoCloseable {
     healthRefresher.scheduleWithFixedDelay(
         this::refreshGrpcHealth, HEALTH_REFRESH_SECONDS, HEALTH_REFRESH_SECONDS, TimeUnit.SECONDS);
     LOG.info(
-        "Gateway listening: HTTP on {}:{}, gRPC on {}:{}, writing to {}, rate limit {}",
+        "Gateway listening: HTTP on {}:{}, gRPC on {}:{}, writing to {}, rate limit {}, auth {}",
         settings.httpHost(),
         httpPort(),
         settings.grpcHost(),
         grpcPort(),
         publisher,
-        rateLimiter);
+        rateLimiter,
+        authSettings);
     return this;
   }
 
@@ -277,6 +285,7 @@ public final class Gateway implements AutoCloseable {
     private Path dashboardDirectory;
     private RateLimiter rateLimiter = RateLimiter.unlimited();
     private OpenTelemetry openTelemetry = OpenTelemetry.noop();
+    private AuthSettings auth = AuthSettings.off();
 
     private Builder(GatewaySettings settings) {
       this.settings = Objects.requireNonNull(settings, "settings");
@@ -341,6 +350,16 @@ public final class Gateway implements AutoCloseable {
      */
     public Builder rateLimiter(RateLimiter limiter) {
       this.rateLimiter = Objects.requireNonNull(limiter, "rateLimiter");
+      return this;
+    }
+
+    /**
+     * Who may call the API: with auth on, every route and RPC but health, readiness, the OpenAPI
+     * document, the session login and the dashboard's files needs an API key with the route's
+     * {@link ApiScope}. Default {@link AuthSettings#off()}.
+     */
+    public Builder auth(AuthSettings authSettings) {
+      this.auth = Objects.requireNonNull(authSettings, "auth");
       return this;
     }
 
