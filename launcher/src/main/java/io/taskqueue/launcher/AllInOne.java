@@ -2,6 +2,7 @@ package io.taskqueue.launcher;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
+import io.taskqueue.gateway.AuthSettings;
 import io.taskqueue.gateway.DependencyCheck;
 import io.taskqueue.gateway.Gateway;
 import io.taskqueue.gateway.GatewaySettings;
@@ -295,12 +296,22 @@ public final class AllInOne implements AutoCloseable {
     gatewayEnv.put("GRPC_PORT", Integer.toString(o.grpcPort()));
     RateLimiter rateLimiter = RateLimiting.from(gatewayEnv, registry);
     running.push(rateLimiter);
+    // Off unless TASKQUEUE_AUTH=on: one process on a developer's machine.
+    AuthSettings auth = AuthSettings.fromEnvironment(gatewayEnv, false);
+    if (auth.enabled()) {
+      LOG.info("API authentication is on: {}", auth);
+    } else {
+      LOG.info(
+          "API authentication is off (all-in-one mode; TASKQUEUE_AUTH=on with"
+              + " TASKQUEUE_API_KEYS turns it on)");
+    }
     gateway =
         Gateway.builder(GatewaySettings.fromEnvironment(gatewayEnv))
             .taskReader(reader)
             .meterRegistry(registry)
             .openTelemetry(otel)
             .rateLimiter(rateLimiter)
+            .auth(auth)
             .eventFeed(events)
             .configure(DashboardFiles.from(gatewayEnv))
             .check(

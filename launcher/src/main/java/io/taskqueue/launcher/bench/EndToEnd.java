@@ -79,7 +79,7 @@ final class EndToEnd extends Scenario {
             .setting("warmup_s", warmup)
             .setting("connections", connections)
             .setting("queue", queue);
-    try (ApiClient api = new ApiClient(target.url)) {
+    try (ApiClient api = target.client()) {
       api.requireServed(queue);
       if (api.queue(queue).paused()) {
         throw new BenchException("Queue '" + queue + "' is paused; resume it or pick another one");
