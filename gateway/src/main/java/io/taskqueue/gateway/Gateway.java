@@ -1,6 +1,7 @@
 package io.taskqueue.gateway;
 
 import io.grpc.Server;
+import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -16,12 +17,14 @@ import io.taskqueue.gateway.internal.EventStream;
 import io.taskqueue.gateway.internal.GatewayTracing;
 import io.taskqueue.gateway.internal.GrpcEdge;
 import io.taskqueue.gateway.internal.HttpEdge;
+import io.taskqueue.gateway.internal.PemKeyStore;
 import io.taskqueue.gateway.internal.TaskQueueApi;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -70,6 +73,8 @@ public final class Gateway implements AutoCloseable {
   private final RateLimiter rateLimiter;
   private final AuthSettings authSettings;
   private final Authenticator auth;
+  private final TlsSettings tlsSettings;
+  private final KeyStore tls;
   private EventStream stream;
   private Javalin http;
   private Server grpc;
@@ -92,6 +97,9 @@ public final class Gateway implements AutoCloseable {
     this.rateLimiter = builder.rateLimiter;
     this.authSettings = builder.auth;
     this.auth = new Authenticator(builder.auth, builder.clock, metrics);
+    this.tlsSettings = builder.tls;
+    // Loaded here, so a bad certificate or key fails the build of the gateway, not a handshake.
+    this.tls = builder.tls == null ? null : PemKeyStore.load(builder.tls);
     this.api =
         new TaskQueueApi(
             settings,
@@ -118,9 +126,16 @@ public final class Gateway implements AutoCloseable {
     }
     try {
       grpcExecutor = Executors.newVirtualThreadPerTaskExecutor();
+      InetSocketAddress grpcAddress =
+          new InetSocketAddress(settings.grpcHost(), settings.grpcPort());
       grpc =
-          NettyServerBuilder.forAddress(
-                  new InetSocketAddress(settings.grpcHost(), settings.grpcPort()))
+          (tls == null
+                  ? NettyServerBuilder.forAddress(grpcAddress)
+                  : NettyServerBuilder.forAddress(
+                      grpcAddress,
+                      TlsServerCredentials.newBuilder()
+                          .keyManager(PemKeyStore.keyManagers(tls))
+                          .build()))
               .executor(grpcExecutor)
               .maxInboundMessageSize(settings.maxBatchRequestBytes())
               .addService(GrpcEdge.service(api, metrics, rateLimiter, auth))
@@ -136,10 +151,11 @@ public final class Gateway implements AutoCloseable {
       stream = new EventStream(api, eventFeed, clock, registry, STREAM_STATS_INTERVAL_MS);
       http =
           HttpEdge.create(
-                  api,
-                  metrics,
-                  new HttpEdge.Extras(stream, dashboardDirectory, rateLimiter, auth, false))
-              .start(settings.httpHost(), settings.httpPort());
+              api,
+              metrics,
+              new HttpEdge.Extras(stream, dashboardDirectory, rateLimiter, auth, tls));
+      // With TLS the HTTPS connector carries host and port; without, Javalin's plain one.
+      http = tls == null ? http.start(settings.httpHost(), settings.httpPort()) : http.start();
     } catch (RuntimeException e) {
       stopQuietly();
       throw startFailure("HTTP", settings.httpHost(), settings.httpPort(), "HTTP_PORT", e);
@@ -152,9 +168,11 @@ public final class Gateway implements AutoCloseable {
     healthRefresher.scheduleWithFixedDelay(
         this::refreshGrpcHealth, HEALTH_REFRESH_SECONDS, HEALTH_REFRESH_SECONDS, TimeUnit.SECONDS);
     LOG.info(
-        "Gateway listening: HTTP on {}:{}, gRPC on {}:{}, writing to {}, rate limit {}, auth {}",
+        "Gateway listening: {} on {}:{}, gRPC{} on {}:{}, writing to {}, rate limit {}, auth {}",
+        tls == null ? "HTTP" : "HTTPS",
         settings.httpHost(),
         httpPort(),
+        tls == null ? "" : " over TLS (" + tlsSettings.certFile() + ")",
         settings.grpcHost(),
         grpcPort(),
         publisher,
@@ -286,6 +304,7 @@ public final class Gateway implements AutoCloseable {
     private RateLimiter rateLimiter = RateLimiter.unlimited();
     private OpenTelemetry openTelemetry = OpenTelemetry.noop();
     private AuthSettings auth = AuthSettings.off();
+    private TlsSettings tls;
 
     private Builder(GatewaySettings settings) {
       this.settings = Objects.requireNonNull(settings, "settings");
@@ -360,6 +379,18 @@ public final class Gateway implements AutoCloseable {
      */
     public Builder auth(AuthSettings authSettings) {
       this.auth = Objects.requireNonNull(authSettings, "auth");
+      return this;
+    }
+
+    /**
+     * Serves HTTPS instead of HTTP on {@code HTTP_PORT} and gRPC over TLS on {@code GRPC_PORT} with
+     * this certificate; default none (plain text, e.g. behind a TLS-terminating proxy).
+     *
+     * @throws IllegalArgumentException from {@link #build()} if the files do not hold a certificate
+     *     and its key
+     */
+    public Builder tls(TlsSettings tlsSettings) {
+      this.tls = Objects.requireNonNull(tlsSettings, "tls");
       return this;
     }
 

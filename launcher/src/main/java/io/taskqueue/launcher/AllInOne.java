@@ -8,6 +8,7 @@ import io.taskqueue.gateway.Gateway;
 import io.taskqueue.gateway.GatewaySettings;
 import io.taskqueue.gateway.RateLimiter;
 import io.taskqueue.gateway.TaskReader;
+import io.taskqueue.gateway.TlsSettings;
 import io.taskqueue.projections.PostgresReadModel;
 import io.taskqueue.projections.RedisReadModel;
 import io.taskqueue.proto.Topics;
@@ -312,6 +313,7 @@ public final class AllInOne implements AutoCloseable {
             .openTelemetry(otel)
             .rateLimiter(rateLimiter)
             .auth(auth)
+            .configure(b -> TlsSettings.fromEnvironment(gatewayEnv).map(b::tls).orElse(b))
             .eventFeed(events)
             .configure(DashboardFiles.from(gatewayEnv))
             .check(

@@ -7,6 +7,7 @@ import io.taskqueue.gateway.Gateway;
 import io.taskqueue.gateway.GatewaySettings;
 import io.taskqueue.gateway.RateLimiter;
 import io.taskqueue.gateway.TaskReader;
+import io.taskqueue.gateway.TlsSettings;
 import io.taskqueue.projections.PostgresReadModel;
 import io.taskqueue.projections.RedisReadModel;
 import java.net.URI;
@@ -34,7 +35,8 @@ import picocli.CommandLine.Command;
             + " off), POSTGRES_*, REDIS_URL, RATE_LIMIT_PER_SECOND (0: off), RATE_LIMIT_BURST,"
             + " RATE_LIMIT_REDIS_URL, TASKQUEUE_AUTH (on), TASKQUEUE_API_KEYS,"
             + " TASKQUEUE_API_KEYS_FILE, TASKQUEUE_SESSION_SECRET, TASKQUEUE_SESSION_TTL_MINUTES"
-            + " (480), and the gateway settings in the README.")
+            + " (480), TLS_CERT_FILE and TLS_KEY_FILE (PEM; HTTPS and gRPC over TLS), and the"
+            + " gateway settings in the README.")
 final class GatewayCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(GatewayCommand.class);
@@ -91,6 +93,7 @@ final class GatewayCommand implements Callable<Integer> {
             .openTelemetry(tracing.openTelemetry())
             .rateLimiter(rateLimiter)
             .auth(auth)
+            .configure(b -> TlsSettings.fromEnvironment(env.asMap()).map(b::tls).orElse(b))
             .eventFeed(events)
             .configure(DashboardFiles.from(System.getenv()))
             .check("topology", () -> topologyCheck(http, iqUrl))

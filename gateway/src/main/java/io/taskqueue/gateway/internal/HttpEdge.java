@@ -33,9 +33,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
  * The HTTP API (COMPAT.md's routes plus the extensions), as a Javalin app built by one factory so
@@ -77,18 +86,18 @@ public final class HttpEdge {
    * @param dashboardDirectory the dashboard's static export, served at {@code /}, or null for none
    * @param rateLimiter the per-client limit of the {@link Route#rateLimited() counted} routes
    * @param auth who may call the routes that need a {@link Route#scope() scope}
-   * @param secureCookies whether the session cookie is marked {@code Secure} (the gateway serves
-   *     TLS); it is also when the request came through an HTTPS proxy
+   * @param tls the server's certificate and key (see {@link PemKeyStore}): HTTPS only on {@code
+   *     HTTP_PORT}, and session cookies marked {@code Secure}; null for plain HTTP
    */
   public record Extras(
       EventStream stream,
       Path dashboardDirectory,
       RateLimiter rateLimiter,
       Authenticator auth,
-      boolean secureCookies) {
+      KeyStore tls) {
 
     public Extras(EventStream stream, Path dashboardDirectory, RateLimiter rateLimiter) {
-      this(stream, dashboardDirectory, rateLimiter, null, false);
+      this(stream, dashboardDirectory, rateLimiter, null, null);
     }
 
     public Extras(EventStream stream, Path dashboardDirectory) {
@@ -112,7 +121,7 @@ public final class HttpEdge {
   public static Javalin create(TaskQueueApi api, ApiMetrics metrics, Extras extras) {
     Authenticator auth = extras.auth() != null ? extras.auth() : Authenticator.off(metrics);
     HttpEdge edge =
-        new HttpEdge(api, extras.stream(), new SessionRoutes(auth, extras.secureCookies()));
+        new HttpEdge(api, extras.stream(), new SessionRoutes(auth, extras.tls() != null));
     GatewaySettings settings = api.settings();
     HttpErrorMapper errors = new HttpErrorMapper(metrics);
     RateLimitGate gate = new RateLimitGate(extras.rateLimiter(), metrics);
@@ -125,6 +134,12 @@ public final class HttpEdge {
           cfg.http.maxRequestSize = settings.maxBatchRequestBytes();
           cfg.router.ignoreTrailingSlashes = true;
           cfg.jsonMapper(new JavalinJackson(JSON, true));
+          if (extras.tls() != null) {
+            // The only connector: HTTPS on HTTP_PORT (Javalin adds its plain one only when none
+            // is configured).
+            cfg.jetty.addConnector(
+                (server, httpConfig) -> httpsConnector(server, httpConfig, settings, extras.tls()));
+          }
           if (!settings.corsOrigins().isEmpty()) {
             cfg.bundledPlugins.enableCors(
                 cors ->
@@ -167,6 +182,26 @@ public final class HttpEdge {
           }
           errors.register(cfg.routes);
         });
+  }
+
+  private static ServerConnector httpsConnector(
+      Server server, HttpConfiguration httpConfig, GatewaySettings settings, KeyStore keys) {
+    SslContextFactory.Server ssl = new SslContextFactory.Server();
+    ssl.setKeyStore(keys);
+    ssl.setKeyStorePassword(PemKeyStore.PASSWORD);
+    HttpConfiguration https = new HttpConfiguration(httpConfig);
+    // SNI host checks would refuse clients that connect by IP address or a load balancer's name.
+    SecureRequestCustomizer customizer = new SecureRequestCustomizer();
+    customizer.setSniHostCheck(false);
+    https.addCustomizer(customizer);
+    ServerConnector connector =
+        new ServerConnector(
+            server,
+            new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
+            new HttpConnectionFactory(https));
+    connector.setHost(settings.httpHost());
+    connector.setPort(settings.httpPort());
+    return connector;
   }
 
   /**

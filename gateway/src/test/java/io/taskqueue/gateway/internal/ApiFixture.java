@@ -64,7 +64,7 @@ final class ApiFixture {
     EventStream stream =
         new EventStream(api, feed, InstantSource.fixed(Instant.ofEpochMilli(NOW)), registry, 50);
     return HttpEdge.create(
-        api, metrics, new HttpEdge.Extras(stream, dashboard, rateLimiter, auth, false));
+        api, metrics, new HttpEdge.Extras(stream, dashboard, rateLimiter, auth, null));
   }
 
   /** A task with every field set to a recognisable value. */
