@@ -4,6 +4,9 @@ import { ApiError } from '@/lib/api';
 import { SessionGate, useSession } from '@/lib/session';
 import { jsonError, mockFetch } from '@/test/helpers';
 import { LoginForm } from './LoginForm';
+import { Shell } from './Shell';
+
+vi.mock('next/navigation', () => ({ usePathname: () => '/' }));
 
 const VIEWER = { auth_enabled: true, name: 'viewer', scopes: ['read'], expires_at: 1 };
 
@@ -134,5 +137,40 @@ describe('SessionGate', () => {
 
     expect(await screen.findByText('Logged out.')).toBeInTheDocument();
     expect(fetch.mock.calls.some(([, init]) => init?.method === 'DELETE')).toBe(true);
+  });
+});
+
+describe('Shell with a session', () => {
+  it('shows who is logged in with the scopes, and a log-out button', async () => {
+    mockFetch({ 'GET /api/session': () => VIEWER });
+    render(
+      <SessionGate>
+        <Shell>
+          <p>content</p>
+        </Shell>
+      </SessionGate>,
+    );
+    const name = await screen.findByText('viewer');
+    expect(name).toHaveAttribute('title', 'Scopes: read');
+    expect(screen.getByRole('button', { name: 'Log out' })).toBeInTheDocument();
+  });
+
+  it('shows no log-out button when the gateway runs without auth', async () => {
+    mockFetch({
+      'GET /api/session': () => ({
+        auth_enabled: false,
+        name: '',
+        scopes: ['submit', 'read', 'admin'],
+      }),
+    });
+    render(
+      <SessionGate>
+        <Shell>
+          <p>content</p>
+        </Shell>
+      </SessionGate>,
+    );
+    await screen.findByText('content');
+    expect(screen.queryByRole('button', { name: 'Log out' })).not.toBeInTheDocument();
   });
 });
