@@ -98,7 +98,7 @@ public final class Authenticator {
 
   /**
    * Who the caller is, whatever their scopes: the dashboard asks this to know whether to show its
-   * login form and which actions to offer.
+   * login form and whose name to show.
    */
   public Verdict identify(String protocol, String authorization, String apiKey, String cookie) {
     return check(protocol, null, true, authorization, apiKey, cookie);
@@ -114,7 +114,7 @@ public final class Authenticator {
     if (!settings.enabled() || (required == null && !identifyOpen)) {
       return Verdict.allowed(null);
     }
-    Verdict verdict = identify(authorization, apiKey, cookie);
+    Verdict verdict = caller(authorization, apiKey, cookie);
     if (required != null && verdict.allowed() && !verdict.caller().scopes().contains(required)) {
       Caller caller = verdict.caller();
       verdict =
@@ -135,7 +135,8 @@ public final class Authenticator {
     return verdict;
   }
 
-  private Verdict identify(String authorization, String apiKey, String cookie) {
+  /** The caller behind the key header or, without one, the session cookie. */
+  private Verdict caller(String authorization, String apiKey, String cookie) {
     String secret = bearer(authorization);
     if (secret == null && apiKey != null && !apiKey.isBlank()) {
       secret = apiKey.strip();
