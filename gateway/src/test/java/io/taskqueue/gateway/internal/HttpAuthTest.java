@@ -312,6 +312,52 @@ class HttpAuthTest {
         });
   }
 
+  @Test
+  void aBrowserOnAnAllowedOriginMayPreflightAndSendTheAuthorizationHeader() {
+    ApiFixture cors = new ApiFixture(java.util.Map.of("CORS_ORIGINS", "http://app.example"));
+    cors.auth = new Authenticator(settings, now::get, cors.metrics);
+    io.javalin.testtools.JavalinTest.test(
+        cors.http(),
+        new io.javalin.testtools.TestConfig(true, false, java.net.http.HttpClient.newHttpClient()),
+        (server, client) -> {
+          java.net.http.HttpClient browser = java.net.http.HttpClient.newHttpClient();
+          java.net.URI submit = java.net.URI.create(client.getOrigin() + "/api/submit");
+
+          var preflight =
+              browser.send(
+                  java.net.http.HttpRequest.newBuilder(submit)
+                      .method("OPTIONS", BodyPublishers.noBody())
+                      .header("Origin", "http://app.example")
+                      .header("Access-Control-Request-Method", "POST")
+                      .header("Access-Control-Request-Headers", "authorization,content-type")
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+          var submitted =
+              browser.send(
+                  java.net.http.HttpRequest.newBuilder(submit)
+                      .POST(BodyPublishers.ofString(SUBMIT))
+                      .header("Origin", "http://app.example")
+                      .header("Authorization", bearer(keys.producer))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+
+          assertThat(preflight.statusCode()).isEqualTo(200);
+          assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin"))
+              .contains("http://app.example");
+          assertThat(
+                  preflight
+                      .headers()
+                      .firstValue("Access-Control-Allow-Headers")
+                      .orElse("")
+                      .toLowerCase(java.util.Locale.ROOT))
+              .contains("authorization");
+          assertThat(submitted.statusCode()).isEqualTo(200);
+          assertThat(submitted.headers().firstValue("Access-Control-Allow-Origin"))
+              .contains("http://app.example");
+          assertThat(cors.publisher.published()).hasSize(1);
+        });
+  }
+
   // ------------------------------------------------------------------------------ helpers
 
   private double rejections(String reason) {
