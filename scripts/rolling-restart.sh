@@ -19,6 +19,12 @@ DATA="$(mktemp -d)"
 KAFKA_PORT=41000
 export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT"
 export TASKQUEUE_PARTITIONS=4 TASKQUEUE_HEAP="${TASKQUEUE_HEAP:-512m}" TASKQUEUE_READ_MODELS=off
+# The gateways run as in production, with authentication on: one key of this run's own, which the
+# bench clients send; both gateways share the session secret.
+TASKQUEUE_API_KEY="tq_rolling-restart-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+export TASKQUEUE_API_KEY
+export TASKQUEUE_API_KEYS="bench:$(printf %s "$TASKQUEUE_API_KEY" | sha256sum | cut -d' ' -f1):submit,read,admin"
+export TASKQUEUE_SESSION_SECRET="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
 ./taskqueue build > /dev/null
 export TASKQUEUE_NO_BUILD=1 # the processes below all run this build
 

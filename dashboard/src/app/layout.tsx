@@ -2,6 +2,7 @@ import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import { Shell } from '@/components/Shell';
 import { LiveProvider } from '@/lib/live';
+import { SessionGate } from '@/lib/session';
 import { THEME_BOOT_SCRIPT } from '@/lib/theme';
 import './globals.css';
 
@@ -23,9 +24,11 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <script dangerouslySetInnerHTML={{ __html: THEME_BOOT_SCRIPT }} />
       </head>
       <body>
-        <LiveProvider>
-          <Shell>{children}</Shell>
-        </LiveProvider>
+        <SessionGate>
+          <LiveProvider>
+            <Shell>{children}</Shell>
+          </LiveProvider>
+        </SessionGate>
       </body>
     </html>
   );

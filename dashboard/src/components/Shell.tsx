@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { useLive } from '@/lib/live';
+import { useSession } from '@/lib/session';
 import { ConnectionIndicator } from './ConnectionIndicator';
 import { ThemeToggle } from './ThemeToggle';
 
@@ -24,6 +25,7 @@ function isCurrent(path: string, href: string): boolean {
 export function Shell({ children }: { children: ReactNode }) {
   const path = usePathname() ?? '/';
   const { connection } = useLive();
+  const { session, logout } = useSession();
   return (
     <>
       <a href="#main" className="skip-link">
@@ -46,6 +48,16 @@ export function Shell({ children }: { children: ReactNode }) {
         </nav>
         <div className="topbar-right">
           <ConnectionIndicator connection={connection} />
+          {session.auth_enabled ? (
+            <span className="session">
+              <span className="muted" title={`Scopes: ${session.scopes.join(', ')}`}>
+                {session.name}
+              </span>
+              <button type="button" className="btn btn-ghost" onClick={() => void logout()}>
+                Log out
+              </button>
+            </span>
+          ) : null}
           <ThemeToggle />
         </div>
       </header>

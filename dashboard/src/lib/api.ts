@@ -1,5 +1,6 @@
 import type {
   QueueInfo,
+  Session,
   Stats,
   SubmitRequest,
   SubmitResponse,
@@ -28,6 +29,10 @@ export class ApiError extends Error {
         return 'Gateway unreachable';
       case 400:
         return 'Invalid input';
+      case 401:
+        return 'Login required';
+      case 403:
+        return 'Not allowed for this key';
       case 404:
         return 'Not found';
       case 405:
@@ -45,6 +50,9 @@ export class ApiError extends Error {
     }
   }
 }
+
+/** Fired on window when the gateway answers 401 to an API call: the session ended or is missing. */
+export const UNAUTHORIZED_EVENT = 'taskqueue:unauthorized';
 
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
@@ -65,6 +73,9 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
     }
   }
   if (!res.ok) {
+    if (res.status === 401 && !path.startsWith('/api/session') && typeof window !== 'undefined') {
+      window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
+    }
     const b = (body ?? {}) as { error?: string; field?: string };
     const message =
       b.error ??
@@ -120,6 +131,13 @@ export const api = {
       body: JSON.stringify(limits),
     }),
   workers: () => request<{ workers: Worker[] }>('/api/workers').then((r) => r.workers ?? []),
+  session: () => request<Session>('/api/session'),
+  login: (apiKey: string) =>
+    request<Session>('/api/session', {
+      method: 'POST',
+      body: JSON.stringify({ api_key: apiKey }),
+    }),
+  logout: () => request<unknown>('/api/session', { method: 'DELETE' }),
 };
 
 export function errorOf(e: unknown): ApiError {

@@ -124,3 +124,11 @@ export interface SubmitResponse {
   status: Status;
   duplicate?: boolean;
 }
+
+/** GET/POST /api/session: who is logged in. With auth off every scope is granted. */
+export interface Session {
+  auth_enabled: boolean;
+  name: string;
+  scopes: string[];
+  expires_at?: number;
+}

@@ -1,6 +1,7 @@
 package io.taskqueue.gateway;
 
 import io.grpc.Server;
+import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -11,16 +12,19 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.taskqueue.api.v1.TaskQueueServiceGrpc;
 import io.taskqueue.gateway.internal.ApiMetrics;
+import io.taskqueue.gateway.internal.Authenticator;
 import io.taskqueue.gateway.internal.EventStream;
 import io.taskqueue.gateway.internal.GatewayTracing;
 import io.taskqueue.gateway.internal.GrpcEdge;
 import io.taskqueue.gateway.internal.HttpEdge;
+import io.taskqueue.gateway.internal.PemKeyStore;
 import io.taskqueue.gateway.internal.TaskQueueApi;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -67,6 +71,10 @@ public final class Gateway implements AutoCloseable {
   private final MeterRegistry registry;
   private final InstantSource clock;
   private final RateLimiter rateLimiter;
+  private final AuthSettings authSettings;
+  private final Authenticator auth;
+  private final TlsSettings tlsSettings;
+  private final KeyStore tls;
   private EventStream stream;
   private Javalin http;
   private Server grpc;
@@ -87,6 +95,11 @@ public final class Gateway implements AutoCloseable {
     this.registry = builder.registry;
     this.clock = builder.clock;
     this.rateLimiter = builder.rateLimiter;
+    this.authSettings = builder.auth;
+    this.auth = new Authenticator(builder.auth, builder.clock, metrics);
+    this.tlsSettings = builder.tls;
+    // Loaded here, so a bad certificate or key fails the build of the gateway, not a handshake.
+    this.tls = builder.tls == null ? null : PemKeyStore.load(builder.tls);
     this.api =
         new TaskQueueApi(
             settings,
@@ -113,12 +126,19 @@ public final class Gateway implements AutoCloseable {
     }
     try {
       grpcExecutor = Executors.newVirtualThreadPerTaskExecutor();
+      InetSocketAddress grpcAddress =
+          new InetSocketAddress(settings.grpcHost(), settings.grpcPort());
       grpc =
-          NettyServerBuilder.forAddress(
-                  new InetSocketAddress(settings.grpcHost(), settings.grpcPort()))
+          (tls == null
+                  ? NettyServerBuilder.forAddress(grpcAddress)
+                  : NettyServerBuilder.forAddress(
+                      grpcAddress,
+                      TlsServerCredentials.newBuilder()
+                          .keyManager(PemKeyStore.keyManagers(tls))
+                          .build()))
               .executor(grpcExecutor)
               .maxInboundMessageSize(settings.maxBatchRequestBytes())
-              .addService(GrpcEdge.service(api, metrics, rateLimiter))
+              .addService(GrpcEdge.service(api, metrics, rateLimiter, auth))
               .addService(grpcHealth.getHealthService())
               .addService(ProtoReflectionServiceV1.newInstance())
               .build()
@@ -131,8 +151,11 @@ public final class Gateway implements AutoCloseable {
       stream = new EventStream(api, eventFeed, clock, registry, STREAM_STATS_INTERVAL_MS);
       http =
           HttpEdge.create(
-                  api, metrics, new HttpEdge.Extras(stream, dashboardDirectory, rateLimiter))
-              .start(settings.httpHost(), settings.httpPort());
+              api,
+              metrics,
+              new HttpEdge.Extras(stream, dashboardDirectory, rateLimiter, auth, tls));
+      // With TLS the HTTPS connector carries host and port; without, Javalin's plain one.
+      http = tls == null ? http.start(settings.httpHost(), settings.httpPort()) : http.start();
     } catch (RuntimeException e) {
       stopQuietly();
       throw startFailure("HTTP", settings.httpHost(), settings.httpPort(), "HTTP_PORT", e);
@@ -145,13 +168,16 @@ public final class Gateway implements AutoCloseable {
     healthRefresher.scheduleWithFixedDelay(
         this::refreshGrpcHealth, HEALTH_REFRESH_SECONDS, HEALTH_REFRESH_SECONDS, TimeUnit.SECONDS);
     LOG.info(
-        "Gateway listening: HTTP on {}:{}, gRPC on {}:{}, writing to {}, rate limit {}",
+        "Gateway listening: {} on {}:{}, gRPC{} on {}:{}, writing to {}, rate limit {}, auth {}",
+        tls == null ? "HTTP" : "HTTPS",
         settings.httpHost(),
         httpPort(),
+        tls == null ? "" : " over TLS (" + tlsSettings.certFile() + ")",
         settings.grpcHost(),
         grpcPort(),
         publisher,
-        rateLimiter);
+        rateLimiter,
+        authSettings);
     return this;
   }
 
@@ -277,6 +303,8 @@ public final class Gateway implements AutoCloseable {
     private Path dashboardDirectory;
     private RateLimiter rateLimiter = RateLimiter.unlimited();
     private OpenTelemetry openTelemetry = OpenTelemetry.noop();
+    private AuthSettings auth = AuthSettings.off();
+    private TlsSettings tls;
 
     private Builder(GatewaySettings settings) {
       this.settings = Objects.requireNonNull(settings, "settings");
@@ -341,6 +369,28 @@ public final class Gateway implements AutoCloseable {
      */
     public Builder rateLimiter(RateLimiter limiter) {
       this.rateLimiter = Objects.requireNonNull(limiter, "rateLimiter");
+      return this;
+    }
+
+    /**
+     * Who may call the API: with auth on, every route and RPC but health, readiness, the OpenAPI
+     * document, the session login and the dashboard's files needs an API key with the route's
+     * {@link ApiScope}. Default {@link AuthSettings#off()}.
+     */
+    public Builder auth(AuthSettings authSettings) {
+      this.auth = Objects.requireNonNull(authSettings, "auth");
+      return this;
+    }
+
+    /**
+     * Serves HTTPS instead of HTTP on {@code HTTP_PORT} and gRPC over TLS on {@code GRPC_PORT} with
+     * this certificate; default none (plain text, e.g. behind a TLS-terminating proxy).
+     *
+     * @throws IllegalArgumentException from {@link #build()} if the files do not hold a certificate
+     *     and its key
+     */
+    public Builder tls(TlsSettings tlsSettings) {
+      this.tls = Objects.requireNonNull(tlsSettings, "tls");
       return this;
     }
 

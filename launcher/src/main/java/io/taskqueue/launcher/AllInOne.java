@@ -2,11 +2,13 @@ package io.taskqueue.launcher;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
+import io.taskqueue.gateway.AuthSettings;
 import io.taskqueue.gateway.DependencyCheck;
 import io.taskqueue.gateway.Gateway;
 import io.taskqueue.gateway.GatewaySettings;
 import io.taskqueue.gateway.RateLimiter;
 import io.taskqueue.gateway.TaskReader;
+import io.taskqueue.gateway.TlsSettings;
 import io.taskqueue.projections.PostgresReadModel;
 import io.taskqueue.projections.RedisReadModel;
 import io.taskqueue.proto.Topics;
@@ -293,12 +295,23 @@ public final class AllInOne implements AutoCloseable {
     gatewayEnv.put("GRPC_PORT", Integer.toString(o.grpcPort()));
     RateLimiter rateLimiter = RateLimiting.from(gatewayEnv, registry);
     running.push(rateLimiter);
+    // Off unless TASKQUEUE_AUTH=on: one process on a developer's machine.
+    AuthSettings auth = AuthSettings.fromEnvironment(gatewayEnv, false);
+    if (auth.enabled()) {
+      LOG.info("API authentication is on: {}", auth);
+    } else {
+      LOG.info(
+          "API authentication is off (all-in-one mode; TASKQUEUE_AUTH=on with"
+              + " TASKQUEUE_API_KEYS turns it on)");
+    }
     gateway =
         Gateway.builder(GatewaySettings.fromEnvironment(gatewayEnv))
             .taskReader(reader)
             .meterRegistry(registry)
             .openTelemetry(otel)
             .rateLimiter(rateLimiter)
+            .auth(auth)
+            .configure(b -> TlsSettings.fromEnvironment(gatewayEnv).map(b::tls).orElse(b))
             .eventFeed(events)
             .configure(DashboardFiles.from(gatewayEnv))
             .check(

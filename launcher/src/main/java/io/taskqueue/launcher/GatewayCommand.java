@@ -1,11 +1,13 @@
 package io.taskqueue.launcher;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.taskqueue.gateway.AuthSettings;
 import io.taskqueue.gateway.DependencyCheck;
 import io.taskqueue.gateway.Gateway;
 import io.taskqueue.gateway.GatewaySettings;
 import io.taskqueue.gateway.RateLimiter;
 import io.taskqueue.gateway.TaskReader;
+import io.taskqueue.gateway.TlsSettings;
 import io.taskqueue.projections.PostgresReadModel;
 import io.taskqueue.projections.RedisReadModel;
 import java.net.URI;
@@ -30,7 +32,10 @@ import picocli.CommandLine.Command;
             + " TASKQUEUE_IQ_URL (http://localhost:8081, a topology instance), PROMETHEUS_PORT"
             + " (9090), TASKQUEUE_READ_MODELS (auto: read PostgreSQL/Redis when reachable; on;"
             + " off), POSTGRES_*, REDIS_URL, RATE_LIMIT_PER_SECOND (0: off), RATE_LIMIT_BURST,"
-            + " RATE_LIMIT_REDIS_URL, and the gateway settings in the README.")
+            + " RATE_LIMIT_REDIS_URL, TASKQUEUE_AUTH (on), TASKQUEUE_API_KEYS,"
+            + " TASKQUEUE_API_KEYS_FILE, TASKQUEUE_SESSION_SECRET, TASKQUEUE_SESSION_TTL_MINUTES"
+            + " (480), TLS_CERT_FILE and TLS_KEY_FILE (PEM; HTTPS and gRPC over TLS), and the"
+            + " gateway settings in the README.")
 final class GatewayCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(GatewayCommand.class);
@@ -39,6 +44,13 @@ final class GatewayCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Environment env = Environment.system();
     GatewaySettings settings = GatewaySettings.fromEnvironment(env.asMap());
+    // Checked before anything connects: a gateway that would run open by mistake never starts.
+    AuthSettings auth = AuthSettings.fromEnvironment(env.asMap(), true);
+    if (!auth.enabled()) {
+      LOG.warn(
+          "API authentication is OFF (TASKQUEUE_AUTH=off): anyone who reaches the ports may"
+              + " submit, read, cancel and control queues");
+    }
     KafkaPreflight.check(settings.kafkaBootstrapServers(), Duration.ofSeconds(10));
     String iqUrl = env.text("TASKQUEUE_IQ_URL", "http://localhost:8081");
     PrometheusMeterRegistry registry = Metrics.registry("gateway");
@@ -76,6 +88,8 @@ final class GatewayCommand implements Callable<Integer> {
             .meterRegistry(registry)
             .openTelemetry(tracing.openTelemetry())
             .rateLimiter(rateLimiter)
+            .auth(auth)
+            .configure(b -> TlsSettings.fromEnvironment(env.asMap()).map(b::tls).orElse(b))
             .eventFeed(events)
             .configure(DashboardFiles.from(System.getenv()))
             .check("topology", () -> topologyCheck(http, iqUrl))

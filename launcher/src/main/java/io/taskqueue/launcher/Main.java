@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
       GatewayCommand.class,
       WorkerCommand.class,
       ProjectionsCommand.class,
-      BenchCommand.class
+      BenchCommand.class,
+      KeysCommand.class
     })
 public final class Main implements Runnable {
 

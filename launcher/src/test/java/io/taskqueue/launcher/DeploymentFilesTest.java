@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.prometheusmetrics.PrometheusNamingConvention;
+import io.taskqueue.gateway.AuthSettings;
 import io.taskqueue.proto.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -284,6 +285,50 @@ class DeploymentFilesTest {
           .as("%s is read by the code now: remove it from AWAITING_CODE", name)
           .isFalse();
     }
+  }
+
+  @Test
+  void gatewaysRunWithAuthenticationOnAndKeysTheyAccept() {
+    for (Map.Entry<String, Map<String, Object>> s : taskqueueServices().entrySet()) {
+      if (!roleOf(s.getValue()).equals("gateway")) {
+        continue;
+      }
+      Map<String, String> env = new TreeMap<>();
+      // Compose substitutes ${VAR:-default}; the defaults are what a fresh checkout runs with.
+      composeEnv(s.getValue())
+          .forEach((k, v) -> env.put(k, v.replaceAll("^\\$\\{[A-Z_]+:-(.*)}$", "$1")));
+      assertThat(env).as("compose %s", s.getKey()).containsEntry("TASKQUEUE_AUTH", "on");
+      AuthSettings auth = AuthSettings.fromEnvironment(env, true);
+      assertThat(auth.enabled()).isTrue();
+      assertThat(auth.keys().isEmpty()).isFalse();
+    }
+    Map<String, String> secrets = new TreeMap<>();
+    for (K8sObject o : objects("Secret")) {
+      map(o.body().get("stringData")).forEach((k, v) -> secrets.put(k, String.valueOf(v)));
+    }
+    int gateways = 0;
+    for (K8sObject w : workloads()) {
+      for (Map<String, Object> c : containers(w)) {
+        if (!isTaskqueueImage((String) c.get("image")) || !roleOf(c).equals("gateway")) {
+          continue;
+        }
+        gateways++;
+        Map<String, String> env = new TreeMap<>(literalEnv(c));
+        for (Object e : list(c.get("env"))) {
+          Map<String, Object> ref = map(map(map(e).get("valueFrom")).get("secretKeyRef"));
+          if (!ref.isEmpty()) {
+            assertThat(secrets)
+                .as("%s in a Secret", ref.get("key"))
+                .containsKey((String) ref.get("key"));
+            env.put((String) map(e).get("name"), secrets.get((String) ref.get("key")));
+          }
+        }
+        assertThat(env).as(w.toString()).containsEntry("TASKQUEUE_AUTH", "on");
+        AuthSettings auth = AuthSettings.fromEnvironment(env, true);
+        assertThat(auth.keys().isEmpty()).as(w.toString()).isFalse();
+      }
+    }
+    assertThat(gateways).isEqualTo(1);
   }
 
   @Test

@@ -21,6 +21,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code taskqueue.api.rate_limited} [{@code taskqueue_api_rate_limited_total}]: requests
  *       refused because the client is over its rate limit (HTTP 429, gRPC RESOURCE_EXHAUSTED),
  *       tagged {@code protocol}.
+ *   <li>{@code taskqueue.api.auth.rejected} [{@code taskqueue_api_auth_rejected_total}]: requests
+ *       refused by authentication (HTTP 401, gRPC UNAUTHENTICATED: reason {@code missing}, {@code
+ *       invalid}, {@code expired}) or authorisation (HTTP 403, gRPC PERMISSION_DENIED: reason
+ *       {@code forbidden}), tagged {@code protocol} and {@code reason}.
  * </ul>
  */
 public final class ApiMetrics {
@@ -29,6 +33,7 @@ public final class ApiMetrics {
   public static final String TASKS_SUBMITTED = "taskqueue.tasks.submitted";
   public static final String REJECTED = "taskqueue.api.rejected";
   public static final String RATE_LIMITED = "taskqueue.api.rate_limited";
+  public static final String AUTH_REJECTED = "taskqueue.api.auth.rejected";
 
   private final MeterRegistry registry;
 
@@ -68,6 +73,14 @@ public final class ApiMetrics {
     Counter.builder(RATE_LIMITED)
         .description("API requests refused because the client is over its rate limit")
         .tag("protocol", protocol)
+        .register(registry)
+        .increment();
+  }
+
+  public void authRejected(String protocol, String reason) {
+    Counter.builder(AUTH_REJECTED)
+        .description("API requests refused by authentication or authorisation, by reason")
+        .tags("protocol", protocol, "reason", reason)
         .register(registry)
         .increment();
   }

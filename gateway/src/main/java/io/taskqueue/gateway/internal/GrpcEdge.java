@@ -1,6 +1,7 @@
 package io.taskqueue.gateway.internal;
 
 import io.grpc.BindableService;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -36,6 +37,8 @@ import io.taskqueue.api.v1.TaskQueueServiceGrpc;
 import io.taskqueue.api.v1.WatchTaskRequest;
 import io.taskqueue.gateway.RateLimiter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -67,15 +70,28 @@ public final class GrpcEdge extends TaskQueueServiceGrpc.TaskQueueServiceImplBas
    */
   public static ServerServiceDefinition service(
       TaskQueueApi api, ApiMetrics metrics, RateLimiter rateLimiter) {
+    return service(api, metrics, rateLimiter, Authenticator.off(metrics));
+  }
+
+  /**
+   * As above, and with auth on only callers whose key has the RPC's scope get through; auth runs
+   * before the rate limit, so unknown keys never reach the limiter's store.
+   */
+  public static ServerServiceDefinition service(
+      TaskQueueApi api, ApiMetrics metrics, RateLimiter rateLimiter, Authenticator auth) {
     BindableService service = new GrpcEdge(api, metrics);
     RateLimitGate gate = new RateLimitGate(rateLimiter, metrics);
-    GrpcTraceContext trace = new GrpcTraceContext(api.tracing());
-    if (!gate.active()) {
-      return ServerInterceptors.intercept(service, trace, new GrpcRequestMetrics(metrics));
-    }
     // The last interceptor runs first; the caller's trace is current only around the handler.
-    return ServerInterceptors.intercept(
-        service, trace, new GrpcRateLimit(gate), new GrpcRequestMetrics(metrics));
+    List<ServerInterceptor> interceptors = new ArrayList<>();
+    interceptors.add(new GrpcTraceContext(api.tracing()));
+    if (gate.active()) {
+      interceptors.add(new GrpcRateLimit(gate));
+    }
+    if (auth.enabled()) {
+      interceptors.add(new GrpcAuth(auth));
+    }
+    interceptors.add(new GrpcRequestMetrics(metrics));
+    return ServerInterceptors.intercept(service, interceptors);
   }
 
   @Override

@@ -25,6 +25,7 @@ import io.taskqueue.api.v1.ListTasksResponse;
 import io.taskqueue.api.v1.SetQueueLimitsRequest;
 import io.taskqueue.api.v1.SubmitTaskRequest;
 import io.taskqueue.api.v1.SubmitTaskResponse;
+import io.taskqueue.gateway.ApiScope;
 import io.taskqueue.gateway.GatewaySettings;
 import io.taskqueue.gateway.RateLimiter;
 import io.taskqueue.proto.TraceHeaders;
@@ -32,9 +33,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
  * The HTTP API (COMPAT.md's routes plus the extensions), as a Javalin app built by one factory so
@@ -44,8 +54,11 @@ import java.util.function.Supplier;
  */
 public final class HttpEdge {
 
-  /** One route: method, Javalin path template (also the OpenAPI path) and handler. */
-  public record Route(HandlerType method, String path, Handler handler) {
+  /**
+   * One route: method, Javalin path template (also the OpenAPI path), the scope a caller's key
+   * needs when auth is on (null: open to everyone) and handler.
+   */
+  public record Route(HandlerType method, String path, ApiScope scope, Handler handler) {
 
     /**
      * Whether the route counts against the client's rate limit: every {@code /api/} route but the
@@ -72,8 +85,20 @@ public final class HttpEdge {
    * @param stream the {@code /api/stream} events
    * @param dashboardDirectory the dashboard's static export, served at {@code /}, or null for none
    * @param rateLimiter the per-client limit of the {@link Route#rateLimited() counted} routes
+   * @param auth who may call the routes that need a {@link Route#scope() scope}
+   * @param tls the server's certificate and key (see {@link PemKeyStore}): HTTPS only on {@code
+   *     HTTP_PORT}, and session cookies marked {@code Secure}; null for plain HTTP
    */
-  public record Extras(EventStream stream, Path dashboardDirectory, RateLimiter rateLimiter) {
+  public record Extras(
+      EventStream stream,
+      Path dashboardDirectory,
+      RateLimiter rateLimiter,
+      Authenticator auth,
+      KeyStore tls) {
+
+    public Extras(EventStream stream, Path dashboardDirectory, RateLimiter rateLimiter) {
+      this(stream, dashboardDirectory, rateLimiter, null, null);
+    }
 
     public Extras(EventStream stream, Path dashboardDirectory) {
       this(stream, dashboardDirectory, RateLimiter.unlimited());
@@ -83,16 +108,20 @@ public final class HttpEdge {
   private final TaskQueueApi api;
   private final GatewaySettings settings;
   private final EventStream stream;
+  private final SessionRoutes sessions;
 
-  private HttpEdge(TaskQueueApi api, EventStream stream) {
+  private HttpEdge(TaskQueueApi api, EventStream stream, SessionRoutes sessions) {
     this.api = api;
     this.settings = api.settings();
     this.stream = stream;
+    this.sessions = sessions;
   }
 
-  /** The app with every route, error mapping, metrics and CORS; not started. */
+  /** The app with every route, error mapping, metrics, CORS and auth; not started. */
   public static Javalin create(TaskQueueApi api, ApiMetrics metrics, Extras extras) {
-    HttpEdge edge = new HttpEdge(api, extras.stream());
+    Authenticator auth = extras.auth() != null ? extras.auth() : Authenticator.off(metrics);
+    HttpEdge edge =
+        new HttpEdge(api, extras.stream(), new SessionRoutes(auth, extras.tls() != null));
     GatewaySettings settings = api.settings();
     HttpErrorMapper errors = new HttpErrorMapper(metrics);
     RateLimitGate gate = new RateLimitGate(extras.rateLimiter(), metrics);
@@ -105,6 +134,12 @@ public final class HttpEdge {
           cfg.http.maxRequestSize = settings.maxBatchRequestBytes();
           cfg.router.ignoreTrailingSlashes = true;
           cfg.jsonMapper(new JavalinJackson(JSON, true));
+          if (extras.tls() != null) {
+            // The only connector: HTTPS on HTTP_PORT (Javalin adds its plain one only when none
+            // is configured).
+            cfg.jetty.addConnector(
+                (server, httpConfig) -> httpsConnector(server, httpConfig, settings, extras.tls()));
+          }
           if (!settings.corsOrigins().isEmpty()) {
             cfg.bundledPlugins.enableCors(
                 cors ->
@@ -129,12 +164,16 @@ public final class HttpEdge {
                       String.valueOf(ctx.statusCode()),
                       (long) (ms * 1_000_000L)));
           for (Route route : edge.routes()) {
+            Handler handler =
+                gate.active() && route.rateLimited()
+                    ? limited(gate, route.handler())
+                    : route.handler();
             cfg.routes.addHttpHandler(
                 route.method(),
                 route.path(),
-                gate.active() && route.rateLimited()
-                    ? limited(gate, route.handler())
-                    : route.handler());
+                auth.enabled() && route.scope() != null
+                    ? guarded(auth, route.scope(), handler)
+                    : handler);
           }
           // Open streams end first, so stopping does not wait for them to time out.
           cfg.events.serverStopping(extras.stream()::close);
@@ -143,6 +182,26 @@ public final class HttpEdge {
           }
           errors.register(cfg.routes);
         });
+  }
+
+  private static ServerConnector httpsConnector(
+      Server server, HttpConfiguration httpConfig, GatewaySettings settings, KeyStore keys) {
+    SslContextFactory.Server ssl = new SslContextFactory.Server();
+    ssl.setKeyStore(keys);
+    ssl.setKeyStorePassword(PemKeyStore.PASSWORD);
+    HttpConfiguration https = new HttpConfiguration(httpConfig);
+    // SNI host checks would refuse clients that connect by IP address or a load balancer's name.
+    SecureRequestCustomizer customizer = new SecureRequestCustomizer();
+    customizer.setSniHostCheck(false);
+    https.addCustomizer(customizer);
+    ServerConnector connector =
+        new ServerConnector(
+            server,
+            new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
+            new HttpConnectionFactory(https));
+    connector.setHost(settings.httpHost());
+    connector.setPort(settings.httpPort());
+    return connector;
   }
 
   /**
@@ -162,9 +221,40 @@ public final class HttpEdge {
     };
   }
 
+  /**
+   * Lets the handler run only for a caller with {@code scope}, before the rate limit and before the
+   * body is read: 401 with {@code WWW-Authenticate: Bearer} when the key is missing, unknown or its
+   * session expired, 403 naming the missing scope.
+   */
+  private static Handler guarded(Authenticator auth, ApiScope scope, Handler handler) {
+    return ctx -> {
+      Authenticator.Verdict verdict =
+          auth.check(
+              "http",
+              scope,
+              ctx.header("Authorization"),
+              ctx.header("X-API-Key"),
+              ctx.cookie(Authenticator.SESSION_COOKIE));
+      if (verdict.allowed()) {
+        handler.handle(ctx);
+        return;
+      }
+      if (verdict.failure() == Authenticator.Failure.FORBIDDEN) {
+        HttpErrorMapper.write(ctx, 403, verdict.message(), "");
+        return;
+      }
+      ctx.header(
+          "WWW-Authenticate",
+          verdict.failure() == Authenticator.Failure.MISSING
+              ? "Bearer realm=\"taskqueue\""
+              : "Bearer realm=\"taskqueue\", error=\"invalid_token\"");
+      HttpErrorMapper.write(ctx, 401, verdict.message(), "");
+    };
+  }
+
   /** Every route of the HTTP API; the OpenAPI document must describe exactly these. */
   static List<Route> routes(TaskQueueApi api) {
-    return new HttpEdge(api, null).routes();
+    return new HttpEdge(api, null, null).routes();
   }
 
   /**
@@ -183,42 +273,60 @@ public final class HttpEdge {
 
   private List<Route> routes() {
     return List.of(
-        new Route(HandlerType.POST, "/api/submit", this::submit),
-        new Route(HandlerType.POST, "/api/submit/batch", this::submitBatch),
-        new Route(HandlerType.GET, "/api/tasks", this::listTasks),
-        new Route(HandlerType.GET, "/api/tasks/{id}", ctx -> json(ctx, api.getTask(id(ctx)))),
+        new Route(HandlerType.POST, "/api/submit", ApiScope.SUBMIT, this::submit),
+        new Route(HandlerType.POST, "/api/submit/batch", ApiScope.SUBMIT, this::submitBatch),
+        new Route(HandlerType.GET, "/api/tasks", ApiScope.READ, this::listTasks),
+        new Route(
+            HandlerType.GET,
+            "/api/tasks/{id}",
+            ApiScope.READ,
+            ctx -> json(ctx, api.getTask(id(ctx)))),
         new Route(
             HandlerType.POST,
             "/api/tasks/{id}/cancel",
+            ApiScope.ADMIN,
             ctx -> json(ctx.status(202), api.cancel(id(ctx)))),
         new Route(
             HandlerType.POST,
             "/api/tasks/{id}/retry",
+            ApiScope.ADMIN,
             ctx -> json(ctx.status(202), api.retry(id(ctx)))),
         new Route(
-            HandlerType.GET, "/api/tasks/{id}/events", ctx -> json(ctx, api.taskEvents(id(ctx)))),
+            HandlerType.GET,
+            "/api/tasks/{id}/events",
+            ApiScope.READ,
+            ctx -> json(ctx, api.taskEvents(id(ctx)))),
         new Route(
             HandlerType.GET,
             "/api/stats",
+            ApiScope.READ,
             ctx -> json(ctx, api.queueStats(textParam(ctx, "queue")))),
-        new Route(HandlerType.GET, "/api/queues", ctx -> json(ctx, api.listQueues())),
+        new Route(
+            HandlerType.GET, "/api/queues", ApiScope.READ, ctx -> json(ctx, api.listQueues())),
         new Route(
             HandlerType.POST,
             "/api/queues/{queue}/pause",
+            ApiScope.ADMIN,
             ctx -> json(ctx.status(202), api.pauseQueue(ctx.pathParam("queue")))),
         new Route(
             HandlerType.POST,
             "/api/queues/{queue}/resume",
+            ApiScope.ADMIN,
             ctx -> json(ctx.status(202), api.resumeQueue(ctx.pathParam("queue")))),
-        new Route(HandlerType.PUT, "/api/queues/{queue}/limits", this::setLimits),
-        new Route(HandlerType.GET, "/api/workers", ctx -> json(ctx, api.listWorkers())),
-        new Route(HandlerType.GET, "/api/stream", ctx -> stream.handle(ctx)),
+        new Route(HandlerType.PUT, "/api/queues/{queue}/limits", ApiScope.ADMIN, this::setLimits),
+        new Route(
+            HandlerType.GET, "/api/workers", ApiScope.READ, ctx -> json(ctx, api.listWorkers())),
+        new Route(HandlerType.GET, "/api/stream", ApiScope.READ, ctx -> stream.handle(ctx)),
         new Route(
             HandlerType.GET,
             "/healthz",
+            null,
             ctx -> ctx.json(JSON.createObjectNode().put("status", "ok"))),
-        new Route(HandlerType.GET, "/readyz", this::ready),
-        new Route(HandlerType.GET, "/api/openapi.json", this::openApi));
+        new Route(HandlerType.GET, "/readyz", null, this::ready),
+        new Route(HandlerType.GET, "/api/openapi.json", null, this::openApi),
+        new Route(HandlerType.POST, "/api/session", null, ctx -> sessions.login(ctx)),
+        new Route(HandlerType.GET, "/api/session", null, ctx -> sessions.current(ctx)),
+        new Route(HandlerType.DELETE, "/api/session", null, ctx -> sessions.logout(ctx)));
   }
 
   // ------------------------------------------------------------------------------ handlers

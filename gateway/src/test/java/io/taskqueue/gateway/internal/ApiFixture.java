@@ -34,6 +34,9 @@ final class ApiFixture {
   volatile java.nio.file.Path dashboard;
   volatile RateLimiter rateLimiter = RateLimiter.unlimited();
 
+  /** Who may call the HTTP app; null: auth off. */
+  volatile Authenticator auth;
+
   ApiFixture() {
     this(Map.of());
   }
@@ -60,7 +63,8 @@ final class ApiFixture {
   Javalin http() {
     EventStream stream =
         new EventStream(api, feed, InstantSource.fixed(Instant.ofEpochMilli(NOW)), registry, 50);
-    return HttpEdge.create(api, metrics, new HttpEdge.Extras(stream, dashboard, rateLimiter));
+    return HttpEdge.create(
+        api, metrics, new HttpEdge.Extras(stream, dashboard, rateLimiter, auth, null));
   }
 
   /** A task with every field set to a recognisable value. */

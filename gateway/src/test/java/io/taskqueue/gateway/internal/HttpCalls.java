@@ -50,6 +50,17 @@ final class HttpCalls {
         app, new TestConfig(true, false), (server, client) -> scenario.run(new HttpCalls(client)));
   }
 
+  /**
+   * As {@link #with}, but with a client that keeps no cookies, so a test sends exactly the cookies
+   * it means to (the shared test client remembers every {@code Set-Cookie}).
+   */
+  static void withoutCookieJar(Javalin app, Scenario scenario) {
+    JavalinTest.test(
+        app,
+        new TestConfig(true, false, java.net.http.HttpClient.newHttpClient()),
+        (server, client) -> scenario.run(new HttpCalls(client)));
+  }
+
   Reply get(String path) {
     return reply(client.request(path, b -> b.get()));
   }

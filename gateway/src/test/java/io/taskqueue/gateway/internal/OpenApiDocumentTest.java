@@ -60,6 +60,33 @@ class OpenApiDocumentTest {
   }
 
   @Test
+  void documents401And403AndTheScopeOnExactlyTheGuardedRoutes() {
+    HttpCalls.with(
+        fixture.http(),
+        http -> {
+          JsonNode doc = http.get("/api/openapi.json").json();
+          for (HttpEdge.Route route : HttpEdge.routes(fixture.api)) {
+            JsonNode operation =
+                doc.get("paths")
+                    .get(route.path())
+                    .get(route.method().name().toLowerCase(Locale.ROOT));
+            String name = route.method() + " " + route.path();
+            assertThat(operation.get("responses").has("403"))
+                .as(name)
+                .isEqualTo(route.scope() != null);
+            if (route.scope() != null) {
+              assertThat(operation.get("responses").has("401")).as(name).isTrue();
+              assertThat(operation.at("/security/0/bearer/0").asText())
+                  .as(name)
+                  .isEqualTo(route.scope().label());
+            } else {
+              assertThat(operation.get("security")).as(name).isEmpty();
+            }
+          }
+        });
+  }
+
+  @Test
   void everySchemaReferenceResolves() {
     HttpCalls.with(
         fixture.http(),

@@ -31,15 +31,26 @@ final class ApiClient implements AutoCloseable {
 
   private final String base;
   private final HttpClient http;
+  private final String authorization;
 
   ApiClient(String target) {
+    this(target, null);
+  }
+
+  /** With {@code apiKey} (null or blank: none) sent as {@code Authorization: Bearer}. */
+  ApiClient(String target, String apiKey) {
     this.base = target.endsWith("/") ? target.substring(0, target.length() - 1) : target;
+    this.authorization = apiKey == null || apiKey.isBlank() ? null : "Bearer " + apiKey.strip();
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2))
             .executor(Executors.newVirtualThreadPerTaskExecutor())
             .build();
+  }
+
+  private HttpRequest.Builder authorized(HttpRequest.Builder request) {
+    return authorization == null ? request : request.header("Authorization", authorization);
   }
 
   String target() {
@@ -55,7 +66,7 @@ final class ApiClient implements AutoCloseable {
    */
   CompletableFuture<String> submitAsync(byte[] body, Duration timeout, boolean readId) {
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create(base + "/api/submit"))
+        authorized(HttpRequest.newBuilder(URI.create(base + "/api/submit")))
             .timeout(timeout)
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofByteArray(body))
@@ -277,7 +288,7 @@ final class ApiClient implements AutoCloseable {
 
   private JsonNode send(String method, String path, String body, int expected) {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(base + path))
+        authorized(HttpRequest.newBuilder(URI.create(base + path)))
             .timeout(TIMEOUT)
             .method(
                 method,

@@ -58,7 +58,7 @@ final class Drain extends Scenario {
             .setting("batch", batch)
             .setting("parallel", parallel);
     long deadline = System.nanoTime() + seconds(timeout).toNanos();
-    try (ApiClient api = new ApiClient(target.url())) {
+    try (ApiClient api = target.client()) {
       ApiClient.QueueState before = api.requireServedAndEmpty(queue);
       JsonNode statsBefore = api.stats(queue);
       api.pause(queue);

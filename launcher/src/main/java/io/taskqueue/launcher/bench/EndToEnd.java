@@ -89,7 +89,7 @@ final class EndToEnd extends Scenario {
             .setting("connections", connections)
             .setting("queue", queue)
             .setting("retry", retry);
-    List<ApiClient> gateways = target.urls.stream().map(ApiClient::new).toList();
+    List<ApiClient> gateways = target.clients();
     try {
       ApiClient api = gateways.get(0);
       api.requireServed(queue);

@@ -71,7 +71,7 @@ final class Priority extends Scenario {
             .setting("low_priority", lowPriority)
             .setting("high_priority", highPriority);
     long deadline = System.nanoTime() + seconds(timeout).toNanos();
-    try (ApiClient api = new ApiClient(target.url())) {
+    try (ApiClient api = target.client()) {
       ApiClient.QueueState before = api.requireServedAndEmpty(queue);
       api.pause(queue);
       try {

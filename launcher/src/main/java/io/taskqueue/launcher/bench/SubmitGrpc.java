@@ -1,8 +1,11 @@
 package io.taskqueue.launcher.bench;
 
+import io.grpc.ClientInterceptor;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.taskqueue.api.v1.HealthCheckRequest;
 import io.taskqueue.api.v1.SubmitTaskRequest;
@@ -53,6 +56,14 @@ final class SubmitGrpc extends Scenario {
   @Option(names = "--queue", description = "Queue to submit to.")
   String queue = "bench";
 
+  @Option(
+      names = "--api-key",
+      paramLabel = "KEY",
+      defaultValue = "${env:TASKQUEUE_API_KEY}",
+      description =
+          "API key with scope submit, sent as authorization: Bearer (env TASKQUEUE_API_KEY).")
+  String apiKey;
+
   @Override
   BenchResult run() throws Exception {
     if (connections < 1) {
@@ -76,6 +87,7 @@ final class SubmitGrpc extends Scenario {
         ManagedChannel channel =
             Grpc.newChannelBuilder(grpcTarget, InsecureChannelCredentials.create())
                 .directExecutor()
+                .intercept(authorization())
                 .build();
         channels.add(channel);
         stubs.add(TaskQueueServiceGrpc.newStub(channel));
@@ -106,6 +118,17 @@ final class SubmitGrpc extends Scenario {
       }
     }
     return result;
+  }
+
+  /** Adds the API key to every call; adds nothing without one. */
+  private ClientInterceptor authorization() {
+    Metadata headers = new Metadata();
+    if (apiKey != null && !apiKey.isBlank()) {
+      headers.put(
+          Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+          "Bearer " + apiKey.strip());
+    }
+    return MetadataUtils.newAttachHeadersInterceptor(headers);
   }
 
   /** One health call first, so that an unreachable target is one clear line, not N errors. */

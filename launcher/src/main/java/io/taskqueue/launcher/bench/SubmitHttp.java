@@ -48,7 +48,7 @@ final class SubmitHttp extends Scenario {
             .setting("connections", connections)
             .setting("queue", queue);
     byte[] body = noOpTask(queue, 5).toString().getBytes(StandardCharsets.UTF_8);
-    try (ApiClient api = new ApiClient(target.url())) {
+    try (ApiClient api = target.client()) {
       api.get("/readyz");
       OpenLoop.Outcome outcome =
           OpenLoop.run(
