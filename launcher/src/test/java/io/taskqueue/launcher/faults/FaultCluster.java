@@ -175,6 +175,14 @@ final class FaultCluster implements AutoCloseable {
     return p.awaitReady(START_TIMEOUT);
   }
 
+  /** Starts topology {@code instance} again on its state directory; waits until ready. */
+  RoleProcess restartTopology(int instance) throws IOException {
+    topologies.remove(instance - 1);
+    RoleProcess p = startTopology(instance);
+    topologies.add(instance - 1, topologies.removeLast());
+    return p.awaitReady(START_TIMEOUT);
+  }
+
   static String workerId(int instance) {
     return "fault-worker-" + instance;
   }

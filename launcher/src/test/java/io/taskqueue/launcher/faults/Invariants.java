@@ -22,7 +22,8 @@ final class Invariants {
 
   private Invariants() {}
 
-  static InvariantReport assertHold(FaultCluster cluster, SubmitLoad load, Duration patience)
+  static InvariantReport assertHold(
+      FaultCluster cluster, java.util.Collection<String> acknowledged, Duration patience)
       throws Exception {
     AtomicReference<InvariantReport> last = new AtomicReference<>();
     try {
@@ -31,7 +32,7 @@ final class Invariants {
           .pollInterval(Duration.ofSeconds(1))
           .until(
               () -> {
-                InvariantReport r = InvariantChecker.check(cluster.target(), load.acknowledged());
+                InvariantReport r = InvariantChecker.check(cluster.target(), acknowledged);
                 last.set(r);
                 return r.ok() || brokenForGood(r);
               });

@@ -47,7 +47,8 @@ class WorkerCrashFaultIT {
       load.stop();
 
       // then every task ended once, none lost, and the killed worker's attempts were retried
-      InvariantReport report = Invariants.assertHold(cluster, load, settings.settle());
+      InvariantReport report =
+          Invariants.assertHold(cluster, load.acknowledged(), settings.settle());
       String metrics = cluster.topology(1).metrics();
       Invariants.record(
           "WorkerCrashFaultIT",
