@@ -57,7 +57,7 @@ class BrokerRestartFaultIT {
 
         // and comes back on the same port and data directory
         long restartedAt = System.currentTimeMillis();
-        cluster.startKafka();
+        cluster.restartKafka();
         long backAt = System.currentTimeMillis();
         await("submits acknowledged again")
             .atMost(Duration.ofSeconds(120))
@@ -95,6 +95,9 @@ class BrokerRestartFaultIT {
       InvariantReport report =
           Invariants.assertHold(cluster, load.acknowledged(), settings.settle());
       figures.put("submits", load.byStatus());
+      // A 503 after a timeout is ambiguous: the broker may have written the command after all
+      // (see RELIABILITY.md). Such tasks run normally and are counted here, not hidden.
+      figures.put("writtenDespite503", report.tasks() - report.acknowledged());
       Invariants.record("BrokerRestartFaultIT", report, figures);
       assertThat(worstRefusal)
           .as("slowest 503 during the outage, ms")

@@ -26,6 +26,23 @@ final class EventLogTail {
 
   private EventLogTail() {}
 
+  /**
+   * True if the engine has recorded that {@code workerId} started a task that is still running:
+   * only then does losing that worker cost an attempt (a task merely dispatched to it is taken back
+   * by the start timeout instead, ADR 0003).
+   */
+  static boolean runningStartedOn(String bootstrapServers, String prefix, String workerId)
+      throws Exception {
+    Map<String, TaskEventRecord> latest = new java.util.HashMap<>();
+    for (PartitionedEvent e : readAll(bootstrapServers, prefix)) {
+      latest.merge(
+          e.event().getTaskId(), e.event(), (a, b) -> a.getVersion() >= b.getVersion() ? a : b);
+    }
+    return latest.values().stream()
+        .anyMatch(
+            e -> e.getTransition().equals("STARTED") && e.getTask().getWorkerId().equals(workerId));
+  }
+
   static List<PartitionedEvent> readAll(String bootstrapServers, String prefix) throws Exception {
     String topic = new Topics(prefix).events();
     Properties p = new Properties();

@@ -26,16 +26,24 @@ final class RoleProcess implements AutoCloseable {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
+  /** Start-up attempts of a role that gave up waiting for Kafka (an overloaded machine). */
+  private static final int START_ATTEMPTS = 3;
+
   private final String name;
-  private final Process process;
-  private final Path log;
+  private final List<String> command;
+  private final Map<String, String> env;
+  private final Path logDir;
   private final int metricsPort;
+  private volatile Process process;
+  private volatile Path log;
   private volatile boolean stopped;
 
-  private RoleProcess(String name, Process process, Path log, int metricsPort) {
+  private RoleProcess(
+      String name, List<String> command, Map<String, String> env, Path logDir, int metricsPort) {
     this.name = name;
-    this.process = process;
-    this.log = log;
+    this.command = List.copyOf(command);
+    this.env = Map.copyOf(env);
+    this.logDir = logDir;
     this.metricsPort = metricsPort;
   }
 
@@ -46,11 +54,6 @@ final class RoleProcess implements AutoCloseable {
   static RoleProcess start(
       String name, Map<String, String> env, int metricsPort, Path logDir, String... args)
       throws IOException {
-    Files.createDirectories(logDir);
-    Path log = logDir.resolve(name + ".log");
-    for (int n = 2; Files.exists(log); n++) {
-      log = logDir.resolve(name + "-" + n + ".log"); // a restarted role keeps its earlier log
-    }
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("-Xmx256m");
@@ -64,10 +67,32 @@ final class RoleProcess implements AutoCloseable {
     command.add(System.getProperty("java.class.path"));
     command.add("io.taskqueue.launcher.Main");
     command.addAll(List.of(args));
+    RoleProcess role = new RoleProcess(name, command, env, logDir, metricsPort);
+    role.spawn();
+    return role;
+  }
+
+  /** Starts the role again, same command, environment and ports, after it died or was killed. */
+  RoleProcess restart() throws IOException {
+    if (process.isAlive()) {
+      throw new IllegalStateException(name + " is still running");
+    }
+    spawn();
+    return this;
+  }
+
+  private void spawn() throws IOException {
+    Files.createDirectories(logDir);
+    Path next = logDir.resolve(name + ".log");
+    for (int n = 2; Files.exists(next); n++) {
+      next = logDir.resolve(name + "-" + n + ".log"); // a restarted role keeps its earlier log
+    }
     ProcessBuilder builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(next.toFile());
     builder.environment().putAll(env);
-    return new RoleProcess(name, builder.start(), log, metricsPort);
+    log = next;
+    stopped = false;
+    process = builder.start();
   }
 
   String name() {
@@ -86,16 +111,28 @@ final class RoleProcess implements AutoCloseable {
     return log;
   }
 
-  /** Waits until {@code /readyz} answers 200 (or, for kafka, until the log says it listens). */
+  /**
+   * Waits until {@code /readyz} answers 200 (or, for kafka, until the log says it listens). A role
+   * that stopped at start-up because Kafka did not answer its 10 s pre-flight check (it happens
+   * when several JVMs start at once on a busy 2-core machine) is started again, up to {@value
+   * #START_ATTEMPTS} times in all; any other exit fails at once.
+   */
   RoleProcess awaitReady(Duration timeout) {
+    int[] attempts = {1};
     Awaitility.await(name + " ready")
         .atMost(timeout)
         .pollInterval(Duration.ofMillis(200))
         .until(
             () -> {
               if (!process.isAlive()) {
-                throw new IllegalStateException(
-                    name + " exited with " + process.exitValue() + "; see " + log);
+                boolean preflight = logContains("did not answer within");
+                if (!preflight || attempts[0] >= START_ATTEMPTS) {
+                  throw new IllegalStateException(
+                      name + " exited with " + process.exitValue() + "; see " + log);
+                }
+                attempts[0]++;
+                spawn();
+                return false;
               }
               return metricsPort == 0 ? logContains("Kafka listening on") : ready();
             });

@@ -22,9 +22,10 @@ import java.util.regex.Pattern;
  * Continuous open-loop load over HTTP while a fault happens: {@code rate} submits per second on a
  * fixed schedule (a slow answer does not slow the schedule), a mix of tasks that keeps workers busy
  * and exercises every ending: short sleeps that succeed, tasks that fail once and then succeed,
- * tasks that always fail (retried, then FAILED), and long tasks that the load cancels while they
- * wait or run. Records every answer: the acknowledged task ids (the ones that must never be lost)
- * and the refusals with their latency (a submit during a Kafka outage must fail fast).
+ * tasks that always fail (retried, then FAILED), long tasks that the load cancels while they wait
+ * or run, and 1.5 s tasks that a fault can catch in the middle. Records every answer: the
+ * acknowledged task ids (the ones that must never be lost) and the refusals with their latency (a
+ * submit during a Kafka outage must fail fast).
  */
 final class SubmitLoad implements AutoCloseable {
 
@@ -128,6 +129,7 @@ final class SubmitLoad implements AutoCloseable {
       case 0 -> "{\"payload\":{\"fail_attempts\":1},\"max_retries\":2" + retry + "}";
       case 1 -> "{\"payload\":{\"fail\":true},\"max_retries\":1" + retry + "}";
       case 2 -> "{\"payload\":{\"delay_ms\":2000},\"max_retries\":3" + retry + "}";
+      case 3 -> "{\"payload\":{\"delay_ms\":1500},\"max_retries\":3" + retry + "}";
       default -> "{\"payload\":{\"delay_ms\":200},\"max_retries\":3" + retry + "}";
     };
   }

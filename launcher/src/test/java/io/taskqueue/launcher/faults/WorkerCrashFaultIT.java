@@ -33,10 +33,13 @@ class WorkerCrashFaultIT {
       RoleProcess victim = cluster.worker(1);
       for (int round = 1; round <= settings.rounds(); round++) {
         // given a worker with tasks in hand
-        RoleProcess busy = victim;
-        await("worker-1 running tasks")
+        await("worker-1 running a task the engine knows it started")
             .atMost(Duration.ofSeconds(60))
-            .until(() -> Prometheus.sum(busy.metrics(), "taskqueue_worker_slots_busy", "") >= 2);
+            .pollInterval(Duration.ofMillis(100))
+            .until(
+                () ->
+                    EventLogTail.runningStartedOn(
+                        cluster.bootstrapServers(), cluster.prefix, FaultCluster.workerId(1)));
         // when it dies without a word
         victim.kill();
         if (round < settings.rounds()) {

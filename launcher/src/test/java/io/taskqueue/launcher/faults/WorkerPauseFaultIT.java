@@ -36,9 +36,13 @@ class WorkerPauseFaultIT {
       long longestFreezeMs = 0;
       for (int round = 1; round <= settings.rounds(); round++) {
         // given a worker with tasks in hand
-        await("worker-1 running tasks")
+        await("worker-1 running a task the engine knows it started")
             .atMost(Duration.ofSeconds(60))
-            .until(() -> Prometheus.sum(zombie.metrics(), "taskqueue_worker_slots_busy", "") >= 2);
+            .pollInterval(Duration.ofMillis(100))
+            .until(
+                () ->
+                    EventLogTail.runningStartedOn(
+                        cluster.bootstrapServers(), cluster.prefix, FaultCluster.workerId(1)));
         double lostBefore = lost(engine);
         double staleBefore = stale(engine);
 
