@@ -27,9 +27,10 @@ final class EventLogTail {
   private EventLogTail() {}
 
   /**
-   * True if the engine has recorded that {@code workerId} started a task that is still running:
-   * only then does losing that worker cost an attempt (a task merely dispatched to it is taken back
-   * by the start timeout instead, ADR 0003).
+   * True if the engine has recorded that {@code workerId} started one of the load's 3 s tasks and
+   * it is still running: only a started attempt is lost with its worker (a task merely dispatched
+   * to it is taken back by the start timeout instead, ADR 0003), and a long task is still running
+   * by the time the test has seen its STARTED event and sends the signal.
    */
   static boolean runningStartedOn(String bootstrapServers, String prefix, String workerId)
       throws Exception {
@@ -40,7 +41,10 @@ final class EventLogTail {
     }
     return latest.values().stream()
         .anyMatch(
-            e -> e.getTransition().equals("STARTED") && e.getTask().getWorkerId().equals(workerId));
+            e ->
+                e.getTransition().equals("STARTED")
+                    && e.getTask().getWorkerId().equals(workerId)
+                    && e.getTask().getPayload().contains(SubmitLoad.LONG_TASK_MS));
   }
 
   static List<PartitionedEvent> readAll(String bootstrapServers, String prefix) throws Exception {

@@ -241,6 +241,11 @@ final class FaultCluster implements AutoCloseable {
     return projections;
   }
 
+  /** Thread dumps of every running role into {@link #logDir()}, after a failure. */
+  void dumpThreads() {
+    processes.forEach(RoleProcess::dumpThreads);
+  }
+
   /** Where {@link InvariantChecker} finds this cluster's log and read models. */
   InvariantChecker.Target target() {
     return InvariantChecker.Target.local(bootstrapServers(), prefix, schema);

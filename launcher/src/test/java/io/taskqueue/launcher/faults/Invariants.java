@@ -40,6 +40,9 @@ final class Invariants {
       // judged below, with the last report as the message
     }
     InvariantReport report = last.get();
+    if (report == null || !report.ok()) {
+      cluster.dumpThreads(); // a stuck role shows where it waits
+    }
     assertThat(report).as("no invariant report within %s", patience).isNotNull();
     assertThat(report.ok()).as(report.summary()).isTrue();
     assertThat(report.lost()).isZero();

@@ -170,6 +170,29 @@ final class RoleProcess implements AutoCloseable {
     return Files.readString(log).contains(text);
   }
 
+  /**
+   * Writes the role's thread dump next to its log ({@code <name>-threads.txt}), for diagnosing a
+   * stuck role after a failed test; does nothing if it is not running.
+   */
+  void dumpThreads() {
+    if (!process.isAlive() || stopped) {
+      return;
+    }
+    Path jcmd =
+        Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
+    try {
+      new ProcessBuilder(jcmd.toString(), Long.toString(pid()), "Thread.print")
+          .redirectErrorStream(true)
+          .redirectOutput(logDir.resolve(name + "-threads.txt").toFile())
+          .start()
+          .waitFor(30, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      // best effort: the test fails anyway, with its own message
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** SIGKILL: the process dies at once, no shutdown hook runs. Waits until it is gone. */
   void kill() throws InterruptedException {
     process.destroyForcibly();

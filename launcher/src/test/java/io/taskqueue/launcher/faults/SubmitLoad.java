@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * fixed schedule (a slow answer does not slow the schedule), a mix of tasks that keeps workers busy
  * and exercises every ending: short sleeps that succeed, tasks that fail once and then succeed,
  * tasks that always fail (retried, then FAILED), long tasks that the load cancels while they wait
- * or run, and 1.5 s tasks that a fault can catch in the middle. Records every answer: the
+ * or run, and 3 s tasks (5 %) that a fault can catch in the middle. Records every answer: the
  * acknowledged task ids (the ones that must never be lost) and the refusals with their latency (a
  * submit during a Kafka outage must fail fast).
  */
@@ -31,6 +31,9 @@ final class SubmitLoad implements AutoCloseable {
 
   /** One answered submit. */
   record Answer(long sentAtMillis, int status, long latencyMillis, String taskId) {}
+
+  /** The delay of the load's long tasks, as it appears in their payload. */
+  static final String LONG_TASK_MS = "3000";
 
   private static final Pattern TASK_ID = Pattern.compile("\"task_id\"\\s*:\\s*\"([^\"]+)\"");
 
@@ -129,7 +132,10 @@ final class SubmitLoad implements AutoCloseable {
       case 0 -> "{\"payload\":{\"fail_attempts\":1},\"max_retries\":2" + retry + "}";
       case 1 -> "{\"payload\":{\"fail\":true},\"max_retries\":1" + retry + "}";
       case 2 -> "{\"payload\":{\"delay_ms\":2000},\"max_retries\":3" + retry + "}";
-      case 3 -> "{\"payload\":{\"delay_ms\":1500},\"max_retries\":3" + retry + "}";
+      case 3 ->
+          i % 20 == 3
+              ? "{\"payload\":{\"delay_ms\":" + LONG_TASK_MS + "},\"max_retries\":3" + retry + "}"
+              : "{\"payload\":{\"delay_ms\":200},\"max_retries\":3" + retry + "}";
       default -> "{\"payload\":{\"delay_ms\":200},\"max_retries\":3" + retry + "}";
     };
   }

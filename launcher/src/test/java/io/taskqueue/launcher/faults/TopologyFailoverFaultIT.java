@@ -29,8 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(900)
 class TopologyFailoverFaultIT {
 
-  /** Generous bound for a loaded 2-core machine; the target is 10 s. */
-  static final Duration FAILOVER_BOUND = Duration.ofSeconds(30);
+  /**
+   * Generous bound: the target is 10 s (measured 9.3 s with the machine's load average at 18), but
+   * when other builds starve the 2 cores (load average 43) the same run measured 41.5 s, all of it
+   * CPU starvation of the surviving instance's rebalance and restore. The bound catches a stuck
+   * failover (the session timeout or an unaborted transaction never ending), not slowness.
+   */
+  static final Duration FAILOVER_BOUND = Duration.ofSeconds(90);
 
   @TempDir Path dir;
 
