@@ -160,14 +160,18 @@ public final class AllInOne implements AutoCloseable {
 
   /**
    * A dead worker's dispatch partitions move to a live one after the consumer-group session
-   * timeout; the broker's default (45 s) would leave its buffered tasks waiting that long.
+   * timeout; the broker's default (45 s) would leave its buffered tasks waiting that long. A
+   * crashed engine's open transaction blocks every read_committed reader of its outputs (workers,
+   * projections, the instance restoring its stores) until the broker aborts it: the broker looks
+   * for expired transactions every second instead of every 10 s (docs/adr/0008).
    */
   static final Map<String, String> FAST_FAILOVER =
       Map.of(
           "group.consumer.min.session.timeout.ms", "6000",
           "group.consumer.session.timeout.ms", "6000",
           "group.consumer.min.heartbeat.interval.ms", "1000",
-          "group.consumer.heartbeat.interval.ms", "1000");
+          "group.consumer.heartbeat.interval.ms", "1000",
+          "transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
 
   /**
    * Dispatch topics get at least this many partitions whatever the engine's count, so that every

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       GatewayCommand.class,
       WorkerCommand.class,
       ProjectionsCommand.class,
+      VerifyCommand.class,
       BenchCommand.class,
       KeysCommand.class
     })

@@ -1,0 +1,74 @@
+package io.taskqueue.launcher.faults;
+
+import io.taskqueue.proto.Topics;
+import io.taskqueue.proto.internal.TaskEventRecord;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * The committed task events of a cluster with their partition (a task's commands, events and engine
+ * instance all follow its partition), for figures the invariant checker does not compute: when each
+ * partition resumed after a failover, how many tasks one idempotency key produced.
+ */
+final class EventLogTail {
+
+  /** One event and the partition it was written to. */
+  record PartitionedEvent(int partition, TaskEventRecord event) {}
+
+  private EventLogTail() {}
+
+  /**
+   * True if the engine has recorded that {@code workerId} started one of the load's 3 s tasks and
+   * it is still running: only a started attempt is lost with its worker (a task merely dispatched
+   * to it is taken back by the start timeout instead, ADR 0003), and a long task is still running
+   * by the time the test has seen its STARTED event and sends the signal.
+   */
+  static boolean runningStartedOn(String bootstrapServers, String prefix, String workerId)
+      throws Exception {
+    Map<String, TaskEventRecord> latest = new java.util.HashMap<>();
+    for (PartitionedEvent e : readAll(bootstrapServers, prefix)) {
+      latest.merge(
+          e.event().getTaskId(), e.event(), (a, b) -> a.getVersion() >= b.getVersion() ? a : b);
+    }
+    return latest.values().stream()
+        .anyMatch(
+            e ->
+                e.getTransition().equals("STARTED")
+                    && e.getTask().getWorkerId().equals(workerId)
+                    && e.getTask().getPayload().contains(SubmitLoad.LONG_TASK_MS));
+  }
+
+  static List<PartitionedEvent> readAll(String bootstrapServers, String prefix) throws Exception {
+    String topic = new Topics(prefix).events();
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    List<PartitionedEvent> out = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+              .map(i -> new TopicPartition(topic, i.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+      while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          out.add(new PartitionedEvent(r.partition(), TaskEventRecord.parseFrom(r.value())));
+        }
+      }
+    }
+    return out;
+  }
+}
