@@ -64,7 +64,9 @@ final class TopologyCommand implements Callable<Integer> {
     Tracing tracing = Tracing.forRole("topology", env);
     TaskEngine engine = new TaskEngine(settings, registry, tracing.openTelemetry());
     InteractiveQueries queries = new InteractiveQueries(engine, self, iq);
-    metrics.health(() -> alive(engine), () -> ready(engine));
+    Duration maxRebalance =
+        Duration.ofSeconds(env.integer("TASKQUEUE_MAX_REBALANCE_SECONDS", MAX_REBALANCE_SECONDS));
+    metrics.health(() -> alive(engine, maxRebalance), () -> ready(engine));
     try (ShutdownSignal shutdown = ShutdownSignal.install("topology", Duration.ofSeconds(40));
         tracing;
         metrics;
@@ -81,10 +83,19 @@ final class TopologyCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** A failed Streams client never recovers by itself: let the orchestrator restart it. */
-  static boolean alive(TaskEngine engine) {
+  /** Default of {@code TASKQUEUE_MAX_REBALANCE_SECONDS}: room for a big restore after failover. */
+  static final int MAX_REBALANCE_SECONDS = 300;
+
+  /**
+   * A failed Streams client never recovers by itself, and neither does one whose rebalance never
+   * ends (seen after a broker restart, see RELIABILITY.md): /healthz fails for both, so the
+   * orchestrator restarts the instance and the commands waiting in Kafka are processed then.
+   */
+  static boolean alive(TaskEngine engine, Duration maxRebalance) {
     KafkaStreams.State s = engine.state();
-    return s != KafkaStreams.State.ERROR && s != KafkaStreams.State.PENDING_ERROR;
+    return s != KafkaStreams.State.ERROR
+        && s != KafkaStreams.State.PENDING_ERROR
+        && engine.outOfRunningFor().compareTo(maxRebalance) < 0;
   }
 
   /**

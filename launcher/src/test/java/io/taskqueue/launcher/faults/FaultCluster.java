@@ -3,6 +3,10 @@ package io.taskqueue.launcher.faults;
 import io.taskqueue.launcher.verify.InvariantChecker;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -57,6 +61,13 @@ final class FaultCluster implements AutoCloseable {
   final String prefix = "tq-fault-" + UUID.randomUUID().toString().substring(0, 8);
   final String schema = "tq_fault_" + UUID.randomUUID().toString().replace("-", "");
   private final Options options;
+
+  /** The engines' liveness bound in these tests (production default 300 s). */
+  static final int MAX_REBALANCE_SECONDS = 20;
+
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
   private final Path dir;
   private final int kafkaPort = freePort();
   private final List<RoleProcess> processes = new ArrayList<>();
@@ -122,6 +133,52 @@ final class FaultCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Does what Kubernetes does with the topology's livenessProbe (k8s/base): an engine instance
+   * whose {@code /healthz} fails (Streams in ERROR, or out of RUNNING for longer than {@value
+   * #MAX_REBALANCE_SECONDS} s) is killed and started again. Returns how many were restarted.
+   */
+  int restartUnhealthyEngines() throws Exception {
+    int restarted = 0;
+    for (RoleProcess engine : topologies) {
+      if (engine.isAlive() && !engine.healthy()) {
+        engine.dumpThreads();
+        engine.kill();
+        engine.restart().awaitReady(START_TIMEOUT);
+        restarted++;
+      }
+    }
+    return restarted;
+  }
+
+  /** Every engine instance answers a local interactive query, i.e. its stream thread runs. */
+  boolean enginesProcessing() {
+    for (int i = 1; i <= topologies.size(); i++) {
+      if (!topologies.get(i - 1).isAlive()) {
+        continue;
+      }
+      try {
+        HttpResponse<Void> r =
+            HTTP.send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://127.0.0.1:" + iqPort(i) + "/iq/tasks?scope=local&limit=1"))
+                    .timeout(Duration.ofSeconds(2))
+                    .build(),
+                HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() != 200) {
+          return false;
+        }
+      } catch (java.io.IOException e) {
+        return false;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Starts the broker again on the same port and data directory, after it was killed. */
   RoleProcess restartKafka() throws Exception {
     return kafka.restart().awaitReady(START_TIMEOUT);
@@ -160,6 +217,7 @@ final class FaultCluster implements AutoCloseable {
     env.put("TASKQUEUE_PARTITIONS", Integer.toString(PARTITIONS));
     env.put("TASKQUEUE_PROCESSING_GUARANTEE", options.guarantee());
     env.put("TASKQUEUE_STANDBY_REPLICAS", Integer.toString(options.standbyReplicas()));
+    env.put("TASKQUEUE_MAX_REBALANCE_SECONDS", Integer.toString(MAX_REBALANCE_SECONDS));
     RoleProcess p = launch("topology-" + instance, env, metrics, "topology");
     topologies.add(p);
     return p;

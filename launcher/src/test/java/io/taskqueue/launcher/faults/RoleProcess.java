@@ -140,10 +140,19 @@ final class RoleProcess implements AutoCloseable {
   }
 
   boolean ready() {
+    return answersOk("/readyz");
+  }
+
+  /** {@code /healthz} answers 200: what a liveness probe asks. */
+  boolean healthy() {
+    return answersOk("/healthz");
+  }
+
+  private boolean answersOk(String path) {
     try {
       HttpResponse<Void> r =
           HTTP.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/readyz"))
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + path))
                   .timeout(Duration.ofSeconds(2))
                   .build(),
               HttpResponse.BodyHandlers.discarding());

@@ -37,6 +37,10 @@ public final class TaskEngine implements AutoCloseable {
   private final EngineMetrics metrics;
   private final PartitionRegistry registry = new PartitionRegistry();
   private final KafkaStreams streams;
+
+  /** {@link System#nanoTime()} when the engine last left RUNNING; 0 while running. */
+  private volatile long leftRunningAtNanos;
+
   private final CountDownLatch running = new CountDownLatch(1);
   private final KafkaStreamsMetrics streamsMetrics;
   private final QueueDepthGauge depthGauge;
@@ -68,6 +72,9 @@ public final class TaskEngine implements AutoCloseable {
           LOG.info("Engine state {} -> {}", previous, next);
           if (next == KafkaStreams.State.RUNNING) {
             running.countDown();
+            leftRunningAtNanos = 0;
+          } else if (previous == KafkaStreams.State.RUNNING) {
+            leftRunningAtNanos = System.nanoTime();
           }
         });
   }
@@ -136,6 +143,17 @@ public final class TaskEngine implements AutoCloseable {
 
   public KafkaStreams.State state() {
     return streams.state();
+  }
+
+  /**
+   * How long the engine has been out of RUNNING since it last ran (zero while running and before
+   * the first run, whose restore may take as long as the state is big). A rebalance normally ends
+   * within seconds; one that never ends (seen after a broker restart under exactly-once: the stream
+   * thread polls on without completing its rejoin) is what a liveness probe must catch.
+   */
+  public Duration outOfRunningFor() {
+    long since = leftRunningAtNanos;
+    return since == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - since);
   }
 
   /** The Kafka Streams instance, for interactive queries. */
