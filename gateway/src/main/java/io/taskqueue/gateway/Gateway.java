@@ -118,6 +118,7 @@ public final class Gateway implements AutoCloseable {
                   new InetSocketAddress(settings.grpcHost(), settings.grpcPort()))
               .executor(grpcExecutor)
               .maxInboundMessageSize(settings.maxBatchRequestBytes())
+              .maxInboundMetadataSize(settings.maxHeaderBytes())
               .addService(GrpcEdge.service(api, metrics, rateLimiter))
               .addService(grpcHealth.getHealthService())
               .addService(ProtoReflectionServiceV1.newInstance())

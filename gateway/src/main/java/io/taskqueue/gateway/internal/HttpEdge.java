@@ -103,6 +103,12 @@ public final class HttpEdge {
           cfg.concurrency.useVirtualThreads = true;
           cfg.http.prefer405over404 = true;
           cfg.http.maxRequestSize = settings.maxBatchRequestBytes();
+          // request line + headers: bounds the URL, the number of query parameters and header sizes
+          cfg.jetty.modifyHttpConfiguration(
+              http -> http.setRequestHeaderSize(settings.maxHeaderBytes()));
+          JettyErrorBodies jettyErrors = new JettyErrorBodies(settings.maxHeaderBytes());
+          cfg.jetty.modifyServer(server -> server.setErrorHandler(jettyErrors));
+          cfg.jetty.modifyServletContextHandler(context -> context.setErrorHandler(jettyErrors));
           cfg.router.ignoreTrailingSlashes = true;
           cfg.jsonMapper(new JavalinJackson(JSON, true));
           if (!settings.corsOrigins().isEmpty()) {
