@@ -9,8 +9,8 @@ import java.util.Optional;
 /**
  * The list cursor arrives from clients ({@code ?cursor=}, gRPC {@code cursor}) and ends up bound
  * into SQL and compared with stored ids: any text must decode to either nothing or a cursor whose
- * task id is a valid UUID and that survives its own round trip. Never an exception (a client
- * would see a 500).
+ * task id is a valid UUID and that survives its own round trip. Never an exception (a client would
+ * see a 500).
  */
 class ListCursorFuzzTest {
 

@@ -22,7 +22,8 @@ import java.util.List;
  * Coverage-guided fuzzing of the state machine (Jazzer), complementing {@link
  * StateMachinePropertiesTest}: the same invariants after every step, but the histories come from
  * the fuzzer and the submits use the whole range that {@link SubmitRules} lets through to the
- * engine (any run_at, any positive timeout, any backoff), not the generator's comfortable one.
+ * engine (any positive timeout, any backoff; run_at as far ahead as the gateway lets it), not the
+ * generator's comfortable one.
  *
  * <p>Under a plain test run only the stored inputs run (regression mode, {@code
  * StateMachineFuzzTestInputs/}); {@code JAZZER_FUZZ=1} fuzzes (see {@code scripts/fuzz.sh}).
@@ -77,7 +78,12 @@ class StateMachineFuzzTest {
     Integer maxRetries =
         data.consumeBoolean() ? data.consumeInt(0, SubmitRules.MAX_MAX_RETRIES) : null;
     long delayMs = data.consumeBoolean() ? data.consumeLong(0, SubmitRules.MAX_DELAY_MS) : 0;
-    long runAt = data.consumeBoolean() ? data.consumeLong(0, Long.MAX_VALUE) : 0;
+    // run_at as the gateway bounds it (now + the longest delay): a run_at near Long.MAX_VALUE
+    // would only make the test's clock, not the engine's wall clock, overflow while waiting for it
+    long runAt =
+        data.consumeBoolean()
+            ? data.consumeLong(0, TaskDriver.START + SubmitRules.MAX_DELAY_MS)
+            : 0;
     Long timeoutMs = data.consumeBoolean() ? data.consumeLong(1, Long.MAX_VALUE) : null;
     BackoffOverride backoff =
         data.consumeBoolean()

@@ -297,7 +297,9 @@ class StateMachinePropertiesTest {
         assertThat(after.status()).isNotIn(TaskStatus.SUCCESS, TaskStatus.FAILED);
       }
       boolean hasTimer = after.status() != TaskStatus.QUEUED;
-      assertThat(after.deadlineAt() > 0).as("%s has a timer", after.status()).isEqualTo(hasTimer);
+      assertThat(after.deadlineAt() > 0)
+          .as("%s has a timer after %s at %d: %s", after.status(), row, o.now(), after)
+          .isEqualTo(hasTimer);
     }
   }
 
