@@ -4,6 +4,7 @@ import io.taskqueue.projections.PostgresSinkSettings;
 import io.taskqueue.projections.RedisSinkSettings;
 import io.taskqueue.projections.TaskEventSink;
 import io.taskqueue.projections.TaskEventSinks;
+import io.taskqueue.proto.Redaction;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -32,6 +33,25 @@ record ProjectionSettings(
         env.text("POSTGRES_PASSWORD", ""),
         env.text("POSTGRES_DB", "test"),
         env.text("REDIS_URL", "redis://127.0.0.1:6379"));
+  }
+
+  /** The Redis URL as logs may show it: without a password. */
+  String redisUrlForLogs() {
+    return Redaction.url(redisUrl);
+  }
+
+  /** Never the passwords: settings end up in logs and error messages. */
+  @Override
+  public String toString() {
+    return "ProjectionSettings[postgres="
+        + postgresUser
+        + "@"
+        + jdbcUrl()
+        + " (password "
+        + (postgresPassword.isEmpty() ? "unset" : "set")
+        + "), redis="
+        + redisUrlForLogs()
+        + "]";
   }
 
   String jdbcUrl() {

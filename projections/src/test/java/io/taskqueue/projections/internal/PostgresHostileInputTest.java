@@ -171,6 +171,18 @@ class PostgresHostileInputTest {
     assertBystanderAndTablesIntact();
   }
 
+  @Test
+  void settingsPrintWithoutTheirPasswords() {
+    PostgresSinkSettings withPassword =
+        new PostgresSinkSettings(URL + "?password=hunter2", USER, "hunter2", schema, 2);
+    io.taskqueue.projections.RedisSinkSettings redis =
+        new io.taskqueue.projections.RedisSinkSettings(
+            "redis://:hunter2@cache:6379", "tq:", java.time.Duration.ofHours(1), 10);
+
+    assertThat(withPassword.toString()).doesNotContain("hunter2").contains("password=***");
+    assertThat(redis.toString()).doesNotContain("hunter2").contains("redis://:***@cache:6379");
+  }
+
   private void assertBystanderAndTablesIntact() throws Exception {
     GetTaskResponse bystanderTask = reads.task(bystander).orElseThrow();
     assertThat(bystanderTask.getQueue()).isEqualTo("emails");
