@@ -419,9 +419,15 @@ public final class HttpEdge {
     return ctx.pathParam("id");
   }
 
+  /** The one value of a query parameter ("" if absent); a repeated parameter is refused. */
   private static String textParam(Context ctx, String name) {
-    String value = ctx.queryParam(name);
-    return value == null ? "" : value.trim();
+    List<String> values = ctx.queryParams(name);
+    if (values.size() > 1) {
+      throw ApiException.invalid(
+          name,
+          "Expected at most one " + name + " parameter, but got " + values.size() + " of them");
+    }
+    return values.isEmpty() || values.getFirst() == null ? "" : values.getFirst().trim();
   }
 
   private static int intParam(Context ctx, String name, int fallback) {
