@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
+import io.taskqueue.proto.internal.Backoff;
 import io.taskqueue.proto.internal.Dispatch;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -49,11 +50,14 @@ class EngineLogsTest {
     engine.registerWorker("w1", 1, "default");
     String id =
         engine.submit(
-            b -> b.setPayload("{\"card\":\"" + marker + "\"}").putMetadata("token", marker));
+            b ->
+                b.setPayload("{\"card\":\"" + marker + "\"}")
+                    .putMetadata("token", marker)
+                    .setBackoff(Backoff.newBuilder().setInitialMs(50).setMaxMs(50).setJitter(0)));
     Dispatch first = engine.dispatched("default").get(0);
     engine.started(first, "w1");
     engine.failed(first, "w1", "card " + marker + " declined", false);
-    engine.advance(Duration.ofMinutes(1));
+    engine.advance(Duration.ofMillis(200));
     Dispatch second = engine.dispatched("default").get(0);
     engine.started(second, "w1");
     engine.succeeded(second, "w1", "charged " + marker);
