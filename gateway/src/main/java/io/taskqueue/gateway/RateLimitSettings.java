@@ -59,20 +59,6 @@ public record RateLimitSettings(int perSecond, int burst, String redisUrl, Strin
     }
   }
 
-  /** As the start-up log prints it: the Redis URL without its password. */
-  @Override
-  public String toString() {
-    return "RateLimitSettings[perSecond="
-        + perSecond
-        + ", burst="
-        + burst
-        + ", redisUrl="
-        + Redaction.url(redisUrl)
-        + ", keyPrefix="
-        + keyPrefix
-        + "]";
-  }
-
   /** Off: what an empty environment gives. */
   public static RateLimitSettings off() {
     return fromEnvironment(Map.of());

@@ -75,13 +75,24 @@ class GatewayLogsTest {
   }
 
   @Test
-  void rateLimitSettingsPrintTheRedisUrlWithoutItsPassword() {
+  void rateLimitSettingsAndTheirErrorsPrintTheRedisUrlWithoutItsPassword() {
     RateLimitSettings settings =
         RateLimitSettings.fromEnvironment(
             Map.of(
                 "RATE_LIMIT_PER_SECOND", "10", "REDIS_URL", "redis://:" + marker + "@cache:6379"));
 
-    assertThat(settings.toString()).doesNotContain(marker).contains("redis://:***@cache:6379");
+    assertThat(settings.toString()).doesNotContain(marker).contains("cache:6379");
+    assertThat(
+            org.assertj.core.api.Assertions.catchThrowable(
+                () ->
+                    RateLimitSettings.fromEnvironment(
+                        Map.of(
+                            "RATE_LIMIT_PER_SECOND",
+                            "10",
+                            "REDIS_URL",
+                            "http://:" + marker + "@x"))))
+        .hasMessageNotContaining(marker)
+        .hasMessageContaining("RATE_LIMIT_REDIS_URL");
   }
 
   private List<String> linesAtInfoOrAbove() {
