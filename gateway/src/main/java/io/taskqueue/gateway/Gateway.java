@@ -138,6 +138,7 @@ public final class Gateway implements AutoCloseable {
                           .build()))
               .executor(grpcExecutor)
               .maxInboundMessageSize(settings.maxBatchRequestBytes())
+              .maxInboundMetadataSize(settings.maxHeaderBytes())
               .addService(GrpcEdge.service(api, metrics, rateLimiter, auth))
               .addService(grpcHealth.getHealthService())
               .addService(ProtoReflectionServiceV1.newInstance())

@@ -37,6 +37,9 @@ import java.util.regex.Pattern;
  *     allows any origin.
  * @param watchPollInterval {@code WATCH_POLL_INTERVAL_MS}, default 100: how often WatchTask asks
  *     the reader for changes.
+ * @param maxHeaderBytes {@code MAX_HEADER_BYTES}, default 16 KiB: largest HTTP request line plus
+ *     headers (so it also bounds the URL, its query parameters and API keys); a longer URL gets
+ *     414, larger headers 431. Over gRPC, the largest request metadata.
  */
 public record GatewaySettings(
     String httpHost,
@@ -52,7 +55,8 @@ public record GatewaySettings(
     int maxBatchSize,
     int listLimitCap,
     List<String> corsOrigins,
-    Duration watchPollInterval) {
+    Duration watchPollInterval,
+    int maxHeaderBytes) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -65,6 +69,7 @@ public record GatewaySettings(
   public static final int DEFAULT_MAX_BATCH_SIZE = 1000;
   public static final int DEFAULT_LIST_LIMIT_CAP = 10_000;
   public static final Duration DEFAULT_WATCH_POLL_INTERVAL = Duration.ofMillis(100);
+  public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
 
   private static final int MAX_BYTES = 256 * 1024 * 1024;
   private static final Pattern ORIGIN = Pattern.compile("https?://[^/\\s,]+");
@@ -91,6 +96,7 @@ public record GatewaySettings(
     requireRange("MAX_BATCH_REQUEST_BYTES", maxBatchRequestBytes, maxRequestBytes, MAX_BYTES);
     requireRange("MAX_BATCH_SIZE", maxBatchSize, 1, 100_000);
     requireRange("LIST_LIMIT_CAP", listLimitCap, 1, 1_000_000);
+    requireRange("MAX_HEADER_BYTES", maxHeaderBytes, 1024, 1024 * 1024);
     corsOrigins = List.copyOf(Objects.requireNonNull(corsOrigins, "corsOrigins"));
     for (String origin : corsOrigins) {
       if (!origin.equals("*") && !ORIGIN.matcher(origin).matches()) {
@@ -150,7 +156,8 @@ public record GatewaySettings(
             ? List.of()
             : Arrays.stream(cors.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList(),
         Duration.ofMillis(
-            intOr(get, "WATCH_POLL_INTERVAL_MS", (int) DEFAULT_WATCH_POLL_INTERVAL.toMillis())));
+            intOr(get, "WATCH_POLL_INTERVAL_MS", (int) DEFAULT_WATCH_POLL_INTERVAL.toMillis())),
+        intOr(get, "MAX_HEADER_BYTES", DEFAULT_MAX_HEADER_BYTES));
   }
 
   public Topics topics() {
@@ -172,7 +179,8 @@ public record GatewaySettings(
         maxBatchSize,
         listLimitCap,
         corsOrigins,
-        watchPollInterval);
+        watchPollInterval,
+        maxHeaderBytes);
   }
 
   private static void requireText(String name, String value) {

@@ -1,5 +1,6 @@
 package io.taskqueue.gateway;
 
+import io.taskqueue.proto.Redaction;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -40,17 +41,17 @@ public record RateLimitSettings(int perSecond, int burst, String redisUrl, Strin
     try {
       uri = URI.create(redisUrl);
     } catch (IllegalArgumentException e) {
+      // not chained: the parser's message repeats the URL, password included
       throw new IllegalArgumentException(
           "Expected RATE_LIMIT_REDIS_URL to be a URL like redis://host:6379, but got '"
-              + redisUrl
-              + "'",
-          e);
+              + Redaction.url(redisUrl)
+              + "'");
     }
     if (!("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme()))
         || uri.getHost() == null) {
       throw new IllegalArgumentException(
           "Expected RATE_LIMIT_REDIS_URL to be a URL like redis://host:6379, but got '"
-              + redisUrl
+              + Redaction.url(redisUrl)
               + "'");
     }
     if (keyPrefix == null || keyPrefix.isBlank()) {

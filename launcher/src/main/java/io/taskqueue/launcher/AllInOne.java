@@ -271,12 +271,12 @@ public final class AllInOne implements AutoCloseable {
         LOG.info(
             "Projecting the event log into PostgreSQL {} and Redis {}",
             stores.jdbcUrl(),
-            stores.redisUrl());
+            stores.redisUrlForLogs());
       } else {
         LOG.info(
             "PostgreSQL ({}) or Redis ({}) is not reachable: running without the read models",
             stores.jdbcUrl(),
-            stores.redisUrl());
+            stores.redisUrlForLogs());
       }
     }
 
@@ -367,7 +367,7 @@ public final class AllInOne implements AutoCloseable {
         queries.port(),
         kafka.bootstrapServers(),
         readModels != null
-            ? "PostgreSQL " + readModels.jdbcUrl() + " and Redis " + readModels.redisUrl()
+            ? "PostgreSQL " + readModels.jdbcUrl() + " and Redis " + readModels.redisUrlForLogs()
             : "the engine's stores (read models off, or PostgreSQL/Redis not reachable)",
         gateway.httpPort());
   }

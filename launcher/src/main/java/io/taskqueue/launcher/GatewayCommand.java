@@ -72,7 +72,9 @@ final class GatewayCommand implements Callable<Integer> {
               engineReader);
       reader = projected;
       LOG.info(
-          "Reading tasks from PostgreSQL {} and Redis {}", stores.jdbcUrl(), stores.redisUrl());
+          "Reading tasks from PostgreSQL {} and Redis {}",
+          stores.jdbcUrl(),
+          stores.redisUrlForLogs());
     } else {
       LOG.info(
           "Reading tasks from the topology only (TASKQUEUE_READ_MODELS={}; PostgreSQL/Redis {})",

@@ -5,6 +5,7 @@ import io.taskqueue.projections.ReadModelReset;
 import io.taskqueue.projections.RedisSinkSettings;
 import io.taskqueue.projections.TaskEventSink;
 import io.taskqueue.projections.TaskEventSinks;
+import io.taskqueue.proto.Redaction;
 import io.taskqueue.proto.Topics;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -40,6 +41,25 @@ record ProjectionSettings(
         env.text("REDIS_URL", "redis://127.0.0.1:6379"),
         env.text(
             "REDIS_KEY_PREFIX", env.text("TASKQUEUE_TOPIC_PREFIX", Topics.DEFAULT_PREFIX) + ":"));
+  }
+
+  /** The Redis URL as logs may show it: without a password. */
+  String redisUrlForLogs() {
+    return Redaction.url(redisUrl);
+  }
+
+  /** Never the passwords: settings end up in logs and error messages. */
+  @Override
+  public String toString() {
+    return "ProjectionSettings[postgres="
+        + postgresUser
+        + "@"
+        + jdbcUrl()
+        + " (password "
+        + (postgresPassword.isEmpty() ? "unset" : "set")
+        + "), redis="
+        + redisUrlForLogs()
+        + "]";
   }
 
   String jdbcUrl() {

@@ -297,11 +297,15 @@ public final class PostgresReadModel implements AutoCloseable {
     String result = text(rows, "result");
     if (snapshot != null) {
       try {
-        return ApiMapping.task(
-            TaskSnapshot.parseFrom(snapshot).toBuilder()
-                .setPayload(payload)
-                .setResult(result)
-                .build());
+        TaskSnapshot.Builder task = TaskSnapshot.parseFrom(snapshot).toBuilder();
+        // The sink keeps payload or result in the snapshot only when its column cannot hold it.
+        if (task.getPayload().isEmpty()) {
+          task.setPayload(payload);
+        }
+        if (task.getResult().isEmpty()) {
+          task.setResult(result);
+        }
+        return ApiMapping.task(task.build());
       } catch (InvalidProtocolBufferException e) {
         // Fall through to the columns, which hold every COMPAT field.
       }

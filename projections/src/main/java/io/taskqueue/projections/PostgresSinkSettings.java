@@ -1,5 +1,6 @@
 package io.taskqueue.projections;
 
+import io.taskqueue.proto.Redaction;
 import java.util.Objects;
 
 /**
@@ -27,5 +28,21 @@ public record PostgresSinkSettings(
     if (maxPoolSize < 1) {
       throw new IllegalArgumentException("Expected maxPoolSize >= 1, but got " + maxPoolSize);
     }
+  }
+
+  /** Never the password: settings end up in logs and error messages. */
+  @Override
+  public String toString() {
+    return "PostgresSinkSettings[jdbcUrl="
+        + Redaction.url(jdbcUrl)
+        + ", user="
+        + user
+        + ", password="
+        + Redaction.secret(password)
+        + ", schema="
+        + schema
+        + ", maxPoolSize="
+        + maxPoolSize
+        + "]";
   }
 }

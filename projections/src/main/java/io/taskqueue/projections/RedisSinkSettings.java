@@ -1,5 +1,6 @@
 package io.taskqueue.projections;
 
+import io.taskqueue.proto.Redaction;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -27,5 +28,19 @@ public record RedisSinkSettings(
       throw new IllegalArgumentException(
           "Expected recentTasksPerQueue >= 1, but got " + recentTasksPerQueue);
     }
+  }
+
+  /** Never the password a Redis URL may carry: settings end up in logs and error messages. */
+  @Override
+  public String toString() {
+    return "RedisSinkSettings[address="
+        + Redaction.url(address)
+        + ", keyPrefix="
+        + keyPrefix
+        + ", snapshotTtl="
+        + snapshotTtl
+        + ", recentTasksPerQueue="
+        + recentTasksPerQueue
+        + "]";
   }
 }

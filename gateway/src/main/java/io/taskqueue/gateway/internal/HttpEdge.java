@@ -132,6 +132,12 @@ public final class HttpEdge {
           cfg.concurrency.useVirtualThreads = true;
           cfg.http.prefer405over404 = true;
           cfg.http.maxRequestSize = settings.maxBatchRequestBytes();
+          // request line + headers: bounds the URL, the number of query parameters and header sizes
+          cfg.jetty.modifyHttpConfiguration(
+              http -> http.setRequestHeaderSize(settings.maxHeaderBytes()));
+          JettyErrorBodies jettyErrors = new JettyErrorBodies(settings.maxHeaderBytes());
+          cfg.jetty.modifyServer(server -> server.setErrorHandler(jettyErrors));
+          cfg.jetty.modifyServletContextHandler(context -> context.setErrorHandler(jettyErrors));
           cfg.router.ignoreTrailingSlashes = true;
           cfg.jsonMapper(new JavalinJackson(JSON, true));
           if (extras.tls() != null) {
@@ -521,9 +527,15 @@ public final class HttpEdge {
     return ctx.pathParam("id");
   }
 
+  /** The one value of a query parameter ("" if absent); a repeated parameter is refused. */
   private static String textParam(Context ctx, String name) {
-    String value = ctx.queryParam(name);
-    return value == null ? "" : value.trim();
+    List<String> values = ctx.queryParams(name);
+    if (values.size() > 1) {
+      throw ApiException.invalid(
+          name,
+          "Expected at most one " + name + " parameter, but got " + values.size() + " of them");
+    }
+    return values.isEmpty() || values.getFirst() == null ? "" : values.getFirst().trim();
   }
 
   private static int intParam(Context ctx, String name, int fallback) {

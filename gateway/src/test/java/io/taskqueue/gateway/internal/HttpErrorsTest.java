@@ -80,6 +80,10 @@ class HttpErrorsTest {
                     .encode(),
             "offset"),
         Arguments.of("/api/stats?queue=a/b", "queue"),
+        // one value per filter: a repeated one would silently use only the first
+        Arguments.of("/api/tasks?status=QUEUED&status=FAILED", "status"),
+        Arguments.of("/api/tasks?queue=a&queue=b&queue=c", "queue"),
+        Arguments.of("/api/tasks?limit=5&limit=50000", "limit"),
         Arguments.of("/api/tasks/not-a-uuid", "task_id"),
         Arguments.of("/api/tasks/not-a-uuid/events", "task_id"));
   }

@@ -23,6 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
  * restart) and all tasks finish.
  */
 @Tag("fault")
+// Reproduces an open bug (the engine can stay stuck after a broker restart, 2 of 5 runs; see
+// RELIABILITY.md): ./taskqueue chaos runs it, the default build excludes this tag until it is
+// fixed.
+@Tag("open-bug")
 @Timeout(900)
 class BrokerRestartFaultIT {
 

@@ -220,30 +220,37 @@ public final class PostgresTaskSink implements TaskEventSink {
     for (int i = 0; i < n; i++) {
       TaskSnapshot t = tasks.get(i);
       taskId[i] = t.getTaskId();
-      queue[i] = t.getQueue();
-      payload[i] = t.getPayload();
+      queue[i] = pgText(t.getQueue());
+      payload[i] = pgText(t.getPayload());
       priority[i] = t.getPriority();
       status[i] = statusName(t.getStatus());
       attempt[i] = t.getAttempt();
       maxRetries[i] = t.getMaxRetries();
-      result[i] = t.getResult();
-      error[i] = t.getError();
-      metadata[i] = Json.object(t.getMetadataMap());
+      result[i] = pgText(t.getResult());
+      error[i] = pgText(t.getError());
+      metadata[i] = Json.object(pgText(t.getMetadataMap()));
       createdAt[i] = t.getCreatedAt();
       updatedAt[i] = t.getUpdatedAt();
       startedAt[i] = t.getStartedAt();
       completedAt[i] = t.getCompletedAt();
       version[i] = t.getVersion();
-      idempotencyKey[i] = t.getIdempotencyKey();
+      idempotencyKey[i] = pgText(t.getIdempotencyKey());
       runAt[i] = t.getRunAt();
       timeoutMs[i] = t.getTimeoutMs();
-      taskType[i] = t.getTaskType();
-      labels[i] = Json.object(t.getLabelsMap());
-      workerId[i] = t.getWorkerId();
+      taskType[i] = pgText(t.getTaskType());
+      labels[i] = Json.object(pgText(t.getLabelsMap()));
+      workerId[i] = pgText(t.getWorkerId());
       queuedAt[i] = t.getQueuedAt();
-      // Payload and result live in their own columns; the snapshot carries everything else.
-      snapshot[i] =
-          base64.encodeToString(t.toBuilder().clearPayload().clearResult().build().toByteArray());
+      // Payload and result live in their own columns; the snapshot carries everything else, and
+      // also payload or result when it holds a NUL that its column could not (see pgText).
+      TaskSnapshot.Builder kept = t.toBuilder();
+      if (!hasNul(t.getPayload())) {
+        kept.clearPayload();
+      }
+      if (!hasNul(t.getResult())) {
+        kept.clearResult();
+      }
+      snapshot[i] = base64.encodeToString(kept.build().toByteArray());
     }
     Deltas deltas = new Deltas();
     try (PreparedStatement statement = connection.prepareStatement(UPSERT_TASKS)) {
@@ -317,13 +324,13 @@ public final class PostgresTaskSink implements TaskEventSink {
       TaskEventRecord e = events.get(i);
       taskId[i] = e.getTaskId();
       version[i] = e.getVersion();
-      transition[i] = e.getTransition();
+      transition[i] = pgText(e.getTransition());
       fromStatus[i] = statusName(e.getFromStatus());
       toStatus[i] = statusName(e.getToStatus());
       at[i] = e.getAt();
-      reason[i] = e.getReason();
+      reason[i] = pgText(e.getReason());
       attempt[i] = e.getTask().getAttempt();
-      workerId[i] = e.getTask().getWorkerId();
+      workerId[i] = pgText(e.getTask().getWorkerId());
     }
     try (PreparedStatement statement = connection.prepareStatement(INSERT_EVENTS)) {
       statement.setArray(1, connection.createArrayOf("text", taskId));
@@ -520,5 +527,29 @@ public final class PostgresTaskSink implements TaskEventSink {
     private static String[] split(String key) {
       return key.split("\u0000", -1);
     }
+  }
+
+  /**
+   * Text as a PostgreSQL text or jsonb column can hold it: U+0000 (valid in JSON strings, so a
+   * client can submit it, and in protobuf) becomes U+FFFD. Without this one such value failed its
+   * whole batch and stopped the projection for good (found by PostgresHostileInputTest). The exact
+   * value stays in the snapshot column (bytea), which the reads prefer.
+   */
+  static String pgText(String text) {
+    return hasNul(text) ? text.replace('\u0000', '\uFFFD') : text;
+  }
+
+  /** A map whose keys and values pass {@link #pgText(String)}; jsonb refuses the escape too. */
+  static java.util.Map<String, String> pgText(java.util.Map<String, String> map) {
+    if (map.entrySet().stream().noneMatch(e -> hasNul(e.getKey()) || hasNul(e.getValue()))) {
+      return map;
+    }
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    map.forEach((k, v) -> out.merge(pgText(k), pgText(v), (a, b) -> a));
+    return out;
+  }
+
+  static boolean hasNul(String text) {
+    return text.indexOf('\u0000') >= 0;
   }
 }

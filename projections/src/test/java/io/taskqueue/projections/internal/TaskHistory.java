@@ -42,6 +42,20 @@ final class TaskHistory {
     return history.next("SUBMIT", TaskStatus.QUEUED, createdAt, b -> b.setQueuedAt(createdAt));
   }
 
+  /**
+   * A task submitted at {@code createdAt} with fields changed by {@code fields} (e.g. a hostile
+   * payload): version 1, QUEUED.
+   */
+  static TaskHistory submitted(
+      String taskId,
+      String queue,
+      long createdAt,
+      java.util.function.UnaryOperator<TaskSnapshot.Builder> fields) {
+    TaskHistory history = new TaskHistory(taskId, queue, createdAt);
+    history.task = fields.apply(history.task.toBuilder()).build();
+    return history.next("SUBMIT", TaskStatus.QUEUED, createdAt, b -> b.setQueuedAt(createdAt));
+  }
+
   TaskHistory started(String workerId) {
     long at = lastAt() + 10;
     return next(

@@ -93,7 +93,7 @@ public final class TaskStateMachine {
           "Duplicate submit of task " + task.taskId() + " (already " + task.status() + ")");
     }
     TaskSpec spec = submit.spec();
-    long due = Math.max(spec.runAt(), ctx.now() + Math.max(0, spec.delayMs()));
+    long due = Math.max(spec.runAt(), after(ctx.now(), spec.delayMs()));
     if (due > ctx.now()) {
       return accept(Transition.SUBMITTED_DELAYED, ctx, 0, "", "", due, 0, spec);
     }
@@ -292,7 +292,8 @@ public final class TaskStateMachine {
     // attempts before a re-queue do not advance the schedule.
     int failure = task.attempt() - (task.attemptLimit() - task.maxRetries() - 1);
     long delay = task.backoff().delayAfter(failure, task.taskId());
-    return accept(retry, ctx, task.attempt(), task.workerId(), error, ctx.now() + delay, 0, null);
+    return accept(
+        retry, ctx, task.attempt(), task.workerId(), error, after(ctx.now(), delay), 0, null);
   }
 
   private static Decision illegal(Task task, String action, String expected) {
@@ -350,12 +351,12 @@ public final class TaskStateMachine {
           b.attempt(event.attempt())
               .dispatchedAt(at)
               .workerId("")
-              .deadlineAt(at + policy.startTimeoutMs());
+              .deadlineAt(after(at, policy.startTimeoutMs()));
       case STARTED ->
           b.startedAt(at)
               .startTimeouts(0)
               .workerId(event.workerId())
-              .deadlineAt(at + task.timeoutMs());
+              .deadlineAt(after(at, task.timeoutMs()));
       case SUCCEEDED -> terminal(b, at, policy).result(event.text()).error("");
       case RETRY_SCHEDULED, TIMED_OUT_RETRY, WORKER_LOST_RETRY ->
           b.error(event.text()).runAt(event.runAt()).deadlineAt(event.runAt());
@@ -393,7 +394,7 @@ public final class TaskStateMachine {
   }
 
   private static Task.Builder terminal(Task.Builder b, long at, EnginePolicy policy) {
-    return b.completedAt(at).deadlineAt(at + policy.retentionMs());
+    return b.completedAt(at).deadlineAt(after(at, policy.retentionMs()));
   }
 
   private static Task.Builder created(TaskSpec spec, long at, EnginePolicy policy) {
@@ -415,5 +416,15 @@ public final class TaskStateMachine {
         .timeoutMs(spec.timeoutMs() != null ? spec.timeoutMs() : policy.defaultTimeoutMs())
         .backoff(override.resolve(policy.defaultBackoff()))
         .createdAt(at);
+  }
+
+  /**
+   * {@code at + ms}, saturating at {@link Long#MAX_VALUE} ("never"): a client may ask for any
+   * positive timeout_ms or backoff, and a wrapped sum would be a deadline in the past (found by
+   * {@code StateMachineFuzzTest}: timeout_ms 2^63-1 made a started task time out at once).
+   */
+  private static long after(long at, long ms) {
+    long sum = at + Math.max(0, ms);
+    return sum < at ? Long.MAX_VALUE : sum;
   }
 }

@@ -258,6 +258,45 @@ class TaskStateMachineTest {
     }
 
     @Test
+    void largestTimeoutAClientMayAskForNeverExpiresInsteadOfExpiringAtOnce() {
+      // given timeout_ms = 2^63-1, which the submit rules accept (found by StateMachineFuzzTest)
+      submit(spec().withTimeoutMs(Long.MAX_VALUE));
+      dispatch();
+      engine.advance(100);
+
+      // when
+      start("w1");
+      engine.advance(3_600_000);
+      Step timer = deadline();
+
+      // then the deadline is "never", not a wrapped one in the past
+      assertThat(task().deadlineAt()).isEqualTo(Long.MAX_VALUE);
+      assertThat(timer.decision()).isInstanceOf(Ignored.class);
+      assertThat(task().status()).isEqualTo(RUNNING);
+    }
+
+    @Test
+    void largestBackoffAClientMayAskForWaitsInsteadOfRetryingAtOnce() {
+      // given initial and max backoff of 2^63-1 ms, which the submit rules accept
+      submit(
+          spec()
+              .withMaxRetries(1)
+              .withBackoff(new BackoffOverride(Long.MAX_VALUE, 1.0, Long.MAX_VALUE, 0.0)));
+      dispatch();
+      start("w1");
+
+      // when
+      fail("w1", "boom");
+      engine.advance(3_600_000);
+      Step timer = deadline();
+
+      // then the retry waits "forever" rather than at a wrapped, past time
+      assertThat(task().status()).isEqualTo(PENDING);
+      assertThat(task().runAt()).isEqualTo(Long.MAX_VALUE);
+      assertThat(timer.decision()).isInstanceOf(Ignored.class);
+    }
+
+    @Test
     void duplicateStartedReportIsIgnored() {
       // given
       submit(spec());

@@ -234,6 +234,34 @@ final class EngineDriver implements AutoCloseable {
     commands.pipeInput(key, value, Instant.ofEpochMilli(now()));
   }
 
+  /** Any key and value (both may be null) on one of the engine's input topics. */
+  void pipeRaw(InputTopic topic, String key, byte[] value) {
+    TestInputTopic<String, byte[]> input =
+        switch (topic) {
+          case COMMANDS -> commands;
+          case REPORTS -> reports;
+          case WORKERS -> workers;
+          case QUEUE_CONFIGS -> queueConfigs;
+        };
+    input.pipeInput(key, value, Instant.ofEpochMilli(now()));
+  }
+
+  enum InputTopic {
+    COMMANDS,
+    REPORTS,
+    WORKERS,
+    QUEUE_CONFIGS
+  }
+
+  /** Reads and drops everything the engine wrote so far, so long fuzz runs keep memory flat. */
+  void discardOutputs() {
+    events.readValuesToList();
+    control.readValuesToList();
+    deadLetters.readValuesToList();
+    dispatchTopics.values().forEach(TestOutputTopic::readValuesToList);
+    eventLog.clear();
+  }
+
   // ---------------------------------------------------------------- worker side
 
   void registerWorker(String workerId, int slots, String... queues) {
