@@ -56,7 +56,9 @@ class MetricsScrapeIT {
           "taskqueue_worker_errors_total",
           "taskqueue_worker_dispatches_dropped_total",
           "taskqueue_worker_control_applied_total",
-          "taskqueue_api_rate_limited_total");
+          "taskqueue_api_rate_limited_total",
+          // the all-in-one system scraped here runs without authentication (dev mode)
+          "taskqueue_api_auth_rejected_total");
 
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
