@@ -19,7 +19,9 @@ public record Backoff(long initialMs, double multiplier, long maxMs, double jitt
   /** Delay before the attempt after {@code failedAttempt} (1-based) failed. */
   public long delayAfter(int failedAttempt, String taskId) {
     double exponential = initialMs * Math.pow(multiplier, Math.max(0, failedAttempt - 1));
-    long capped = (long) Math.min((double) maxMs, exponential);
+    // Compare as longs: (double) maxMs rounds, up to 512 ms above maxMs near 2^62 (a fuzz finding).
+    // A double beyond Long.MAX_VALUE casts to Long.MAX_VALUE, so the cap still applies.
+    long capped = Math.min(maxMs, (long) exponential);
     if (jitter == 0 || capped == 0) {
       return capped;
     }
