@@ -99,7 +99,9 @@ public final class ProjectionRunner implements AutoCloseable {
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
-    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
+    // Read models may trail by a fraction of a second; fewer empty fetches leave the CPU to the
+    // engine and workers (BENCHMARKS.md, idle CPU).
+    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 200);
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "taskqueue-projections");

@@ -143,6 +143,7 @@ final class FaultCluster implements AutoCloseable {
     for (RoleProcess engine : topologies) {
       if (engine.isAlive() && !engine.healthy()) {
         engine.dumpThreads();
+        KafkaDiagnostics.dump(bootstrapServers(), logDir());
         engine.kill();
         engine.restart().awaitReady(START_TIMEOUT);
         restarted++;
@@ -305,6 +306,13 @@ final class FaultCluster implements AutoCloseable {
   /** Thread dumps of every running role into {@link #logDir()}, after a failure. */
   void dumpThreads() {
     processes.forEach(RoleProcess::dumpThreads);
+    if (kafka != null && kafka.isAlive()) {
+      try {
+        KafkaDiagnostics.dump(bootstrapServers(), logDir());
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
   }
 
   /** Where {@link InvariantChecker} finds this cluster's log and read models. */

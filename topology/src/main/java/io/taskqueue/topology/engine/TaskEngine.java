@@ -101,7 +101,10 @@ public final class TaskEngine implements AutoCloseable {
     p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), 4 * 1024 * 1024);
     p.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), 4 * 1024 * 1024);
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 2000);
-    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 5);
+    // The engine reads commands and reports, written without transactions, so a parked fetch is
+    // answered as soon as one arrives: a short fetch.max.wait.ms buys no latency and cost an idle
+    // dev ~200 empty fetches/s (idle CPU 38-39 % -> 21-28 % of a core at 500; BENCHMARKS.md).
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 500);
     // Fail over quickly when an instance dies (docs/adr/0008-topology-failover.md): its partitions
     // move after the session timeout (6 s, the brokers' default minimum). The transaction timeout
     // stays at Streams' 10 s: at 5 s a fresh dev under load saw its producer's transactions aborted
