@@ -30,8 +30,11 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.FeatureUpdate;
+import org.apache.kafka.clients.admin.FinalizedVersionRange;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
@@ -39,6 +42,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.EligibleLeaderReplicasVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,6 +89,15 @@ public final class EmbeddedKafka implements AutoCloseable {
   private static final String BROKER_LISTENER = "PLAINTEXT";
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
   private static final String META_PROPERTIES = "meta.properties";
+
+  /** Kafka writes it on a clean shutdown and deletes it at start (LogManager). */
+  private static final String CLEAN_SHUTDOWN_FILE = ".kafka_cleanshutdown";
+
+  /**
+   * The timed-out-transaction scan interval after a crash (see holdBackTimedOutTransactionAborts).
+   */
+  private static final long CRASH_RESTART_ABORT_SCAN_MS = 30_000;
+
   private static final int START_ATTEMPTS_ON_PORT_RACE = 3;
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
@@ -380,12 +393,15 @@ public final class EmbeddedKafka implements AutoCloseable {
         int bport = brokerPort != 0 ? brokerPort : freePort();
         int cport = controllerPort != 0 ? controllerPort : freePort();
         KafkaRaftServer server =
-            new KafkaRaftServer(new KafkaConfig(config(dir, bport, cport)), Time.SYSTEM);
+            new KafkaRaftServer(new KafkaConfig(config(dir, reused, bport, cport)), Time.SYSTEM);
         Admin admin = null;
         try {
           server.startup();
           admin = Admin.create(adminConfig(bport));
           await(admin.describeCluster().nodes(), "reach the broker at " + HOST + ":" + bport);
+          if (reused) {
+            disableEligibleLeaderReplicas(admin, dir);
+          }
         } catch (RuntimeException | Error e) {
           if (admin != null) {
             admin.close(Duration.ZERO);
@@ -433,7 +449,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       }
     }
 
-    private Properties config(Path dir, int bport, int cport) {
+    private Properties config(Path dir, boolean reused, int bport, int cport) {
       Properties p = new Properties();
       p.put("process.roles", "broker,controller");
       p.put("node.id", String.valueOf(NODE_ID));
@@ -467,7 +483,35 @@ public final class EmbeddedKafka implements AutoCloseable {
       p.put("replica.fetch.max.bytes", "4194304");
 
       p.putAll(brokerProperties);
+      if (reused && !Files.exists(dir.resolve(CLEAN_SHUTDOWN_FILE))) {
+        holdBackTimedOutTransactionAborts(p, dir);
+      }
       return p;
+    }
+
+    /**
+     * After a crash this single broker (controller and broker in one process) starts from its last
+     * metadata, in which it still leads every partition, so its transaction coordinator loads the
+     * transactions the crash left open at once. Re-registering then fences the broker: for a few
+     * seconds (7 s on a loaded 2-core machine) no partition has a leader. A transaction that times
+     * out in that window is aborted, but Kafka skips the abort marker of every partition without a
+     * leader (it takes them for deleted): those partitions keep an open transaction for ever and
+     * read_committed readers stop there (RELIABILITY.md, the broker-restart bug). So after a crash
+     * the first scan for timed-out transactions waits {@value #CRASH_RESTART_ABORT_SCAN_MS} ms,
+     * past the moment the broker is unfenced; a clean restart keeps the configured interval.
+     */
+    private static void holdBackTimedOutTransactionAborts(Properties p, Path dir) {
+      String key = "transaction.abort.timed.out.transaction.cleanup.interval.ms";
+      long configured = Long.parseLong(p.getProperty(key, "10000"));
+      if (configured < CRASH_RESTART_ABORT_SCAN_MS) {
+        p.put(key, String.valueOf(CRASH_RESTART_ABORT_SCAN_MS));
+        LOG.info(
+            "{} was not shut down cleanly: timed-out transactions are aborted every {} ms (not {})"
+                + " until the next clean start",
+            dir,
+            CRASH_RESTART_ABORT_SCAN_MS,
+            configured);
+      }
     }
 
     private static Map<String, Object> adminConfig(int bport) {
@@ -489,6 +533,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             .setControllerListenerName(CONTROLLER_LISTENER)
             .setMetadataLogDirectory(dir.toString())
             .addDirectory(dir.toString())
+            .setFeatureLevel(EligibleLeaderReplicasVersion.FEATURE_NAME, (short) 0)
             .run();
       } catch (Exception e) {
         throw new IllegalStateException(
@@ -500,6 +545,54 @@ public final class EmbeddedKafka implements AutoCloseable {
       }
       LOG.debug("Formatted {}: {}", dir, output.toString(StandardCharsets.UTF_8).strip());
       return clusterId;
+    }
+  }
+
+  /**
+   * A single broker must not use eligible leader replicas (KIP-966, on by default since Kafka 4.1).
+   * With them, a broker restarted after a crash finds every partition without a leader until the
+   * controller's unclean recovery elects it again (about 8 s here); a transaction coordinator that
+   * aborts the transactions left open by the crash during that window finds no leader for some of
+   * their partitions, takes them for deleted and skips their abort markers. Those partitions keep
+   * an open transaction for ever: read_committed readers stop at it, and the engine never finished
+   * restoring its store (RELIABILITY.md, the broker-restart bug). Without eligible leader replicas
+   * the lone replica stays in the ISR and leads again as soon as the broker is back. Data
+   * directories formatted before this was set are downgraded here on start.
+   */
+  private static void disableEligibleLeaderReplicas(Admin admin, Path dir) {
+    String feature = EligibleLeaderReplicasVersion.FEATURE_NAME;
+    try {
+      FinalizedVersionRange level =
+          admin
+              .describeFeatures()
+              .featureMetadata()
+              .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+              .finalizedFeatures()
+              .get(feature);
+      if (level == null || level.maxVersionLevel() == 0) {
+        return;
+      }
+      admin
+          .updateFeatures(
+              Map.of(
+                  feature, new FeatureUpdate((short) 0, FeatureUpdate.UpgradeType.SAFE_DOWNGRADE)),
+              new UpdateFeaturesOptions())
+          .all()
+          .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      LOG.info(
+          "Turned off {} in the reused data dir {} (a single broker must not use it)",
+          feature,
+          dir);
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn(
+          "Could not turn off {} in {}: {}; after a crash this broker may leave transactions"
+              + " open (start with a fresh data dir to avoid it)",
+          feature,
+          dir,
+          e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while configuring the broker", e);
     }
   }
 

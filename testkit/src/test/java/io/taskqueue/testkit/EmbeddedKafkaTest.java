@@ -17,6 +17,7 @@ import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.FinalizedVersionRange;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -64,6 +65,59 @@ class EmbeddedKafkaTest {
         Config config = admin.describeConfigs(Set.of(topic)).all().get().get(topic);
         assertThat(config.get("cleanup.policy").value()).isEqualTo("compact");
       }
+    }
+  }
+
+  /**
+   * With eligible leader replicas a lone broker restarted after a crash has no partition leaders
+   * for seconds, and transaction markers sent meanwhile are dropped (open transactions for ever;
+   * see EmbeddedKafka#disableEligibleLeaderReplicas). The broker must come up without them.
+   */
+  @Test
+  void formatsWithoutEligibleLeaderReplicas() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+        Admin admin =
+            Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      Map<String, FinalizedVersionRange> features =
+          admin.describeFeatures().featureMetadata().get().finalizedFeatures();
+      assertThat(features).containsKey("transaction.version");
+      FinalizedVersionRange elr = features.get("eligible.leader.replicas.version");
+      assertThat(elr == null ? 0 : elr.maxVersionLevel())
+          .as("eligible.leader.replicas.version")
+          .isZero();
+    }
+  }
+
+  /**
+   * After a crash, a timed-out transaction aborted while the restarted broker is still fenced loses
+   * its markers (see EmbeddedKafka#holdBackTimedOutTransactionAborts), so the first scan waits 30 s
+   * then; a clean restart keeps the configured 1 s.
+   */
+  @Test
+  void aRestartAfterACrashHoldsBackTimedOutTransactionAborts(@TempDir Path dir) throws Exception {
+    String key = "transaction.abort.timed.out.transaction.cleanup.interval.ms";
+    EmbeddedKafka.Builder broker = EmbeddedKafka.builder().dataDir(dir).brokerProperty(key, "1000");
+    try (EmbeddedKafka first = broker.start()) {
+      assertThat(brokerConfig(first, key)).isEqualTo("1000");
+    }
+    try (EmbeddedKafka cleanRestart = broker.start()) {
+      assertThat(brokerConfig(cleanRestart, key)).as("after a clean shutdown").isEqualTo("1000");
+    }
+    // What a SIGKILL leaves behind: the data directory without Kafka's clean-shutdown marker.
+    Files.delete(dir.resolve(".kafka_cleanshutdown"));
+    try (EmbeddedKafka afterCrash = broker.start()) {
+      assertThat(brokerConfig(afterCrash, key)).as("after a crash").isEqualTo("30000");
+    }
+  }
+
+  private static String brokerConfig(EmbeddedKafka kafka, String key) throws Exception {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "1");
+      Config config = admin.describeConfigs(List.of(broker)).all().get().get(broker);
+      return config.get(key).value();
     }
   }
 

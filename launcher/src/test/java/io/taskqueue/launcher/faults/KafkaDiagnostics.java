@@ -43,24 +43,31 @@ final class KafkaDiagnostics {
   /** Writes the report to {@code <dir>/kafka-state-<millis>.txt} and returns the path. */
   static Path dump(String bootstrapServers, Path dir) throws IOException {
     StringWriter text = new StringWriter();
-    try (PrintWriter out = new PrintWriter(text);
-        Admin admin =
-            Admin.create(
-                Map.of(
-                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    bootstrapServers,
-                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                    10_000))) {
-      out.println("# Kafka state at " + Instant.now());
-      step(out, "features", () -> features(admin, out));
-      step(out, "partitions whose last stable offset lags", () -> stableOffsets(admin, out));
-      step(out, "transactions", () -> transactions(admin, out));
-      step(out, "consumer groups", () -> groups(admin, out));
+    try (PrintWriter out = new PrintWriter(text)) {
+      report(bootstrapServers, out);
     }
     Files.createDirectories(dir);
     Path file = dir.resolve("kafka-state-" + System.currentTimeMillis() + ".txt");
     Files.writeString(file, text.toString());
     return file;
+  }
+
+  private static void report(String bootstrapServers, PrintWriter out) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                10_000))) {
+      out.println("# Kafka state at " + Instant.now());
+      step(out, "features", () -> features(admin, out));
+      step(out, "partitions whose last stable offset lags", () -> stableOffsets(admin, out));
+      step(out, "transactions", () -> transactions(admin, out));
+      step(out, "consumer groups", () -> groups(admin, out));
+    } catch (RuntimeException e) {
+      out.println("cannot reach the broker: " + e);
+    }
   }
 
   private interface Step {

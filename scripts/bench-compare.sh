@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Paired comparison of two builds (e.g. before/after a tuning change): for a checkout, builds it,
+# starts its `./taskqueue dev --fresh` on spare ports, warms it up until an e2e round at 200/s keeps
+# up, measures the idle CPU of the dev process over 20 s (/proc/<pid>/stat), then runs e2e at 300/s
+# and 600/s for 20 s each, and prints one line. Run it alternately on the two checkouts (A B A B):
+# on two shared cores single runs of one build vary more than many changes do.
+#
+# Usage: scripts/bench-compare.sh <checkout-dir> [exactly_once_v2|at_least_once] [label]
+# Loopback only; stops the dev it started.
+set -euo pipefail
+DIR="$(cd "$1" && pwd)"
+GUARANTEE="${2:-exactly_once_v2}"
+LABEL="${3:-$(git -C "$DIR" rev-parse --short HEAD)}"
+cd "$DIR"
+./taskqueue build > /dev/null
+export TASKQUEUE_NO_BUILD=1
+DATA="$(mktemp -d)"
+setsid ./taskqueue dev --fresh --guarantee "$GUARANTEE" --data-dir "$DATA" --http-port 38080 \
+  --grpc-port 35051 --metrics-port 39090 --iq-port 38081 --kafka-port 39192 \
+  > "$DATA.dev.log" 2>&1 &
+DEV=$!
+trap 'kill -TERM -- "-$DEV" 2> /dev/null || true; wait "$DEV" 2> /dev/null || true; rm -rf "$DATA"' EXIT
+for _ in $(seq 1 300); do curl -sf localhost:39090/readyz > /dev/null && break; sleep 1; done
+TARGET=(--target http://localhost:38080)
+for round in $(seq 1 6); do
+  p99=$(./taskqueue bench e2e "${TARGET[@]}" --rate 200 --duration 15 2> /dev/null | grep '^{' \
+    | tail -1 | jq -r '.latency_ms.pickup.p99 // 999999 | floor') || p99=999999
+  (( p99 < 1000 )) && break
+done
+sleep 10
+ticks() { awk '{print $14 + $15}' "/proc/$DEV/stat"; } # ./taskqueue execs the JVM: $DEV is dev
+t0=$(ticks); sleep 20; t1=$(ticks)
+idle=$(( (t1 - t0) * 100 / $(getconf CLK_TCK) / 20 ))
+figures=()
+for rate in 300 600; do
+  figures+=("$(./taskqueue bench e2e "${TARGET[@]}" --rate "$rate" --duration 20 --warmup 3 2> /dev/null \
+    | grep '^{' | tail -1 | jq -r '"e2e \(.settings.rate)/s: completed \(.figures.completed_per_sec)/s, pickup p50 \(.latency_ms.pickup.p50) p99 \(.latency_ms.pickup.p99) ms, lost \(.figures.lost)"')")
+done
+echo "$LABEL $GUARANTEE: warm-up rounds $round, idle CPU ${idle} % of a core | ${figures[0]} | ${figures[1]}"
