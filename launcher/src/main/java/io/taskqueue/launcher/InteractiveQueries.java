@@ -12,6 +12,7 @@ import io.taskqueue.api.v1.ListTasksRequest;
 import io.taskqueue.api.v1.ListTasksResponse;
 import io.taskqueue.api.v1.ListWorkersResponse;
 import io.taskqueue.api.v1.QueueInfo;
+import io.taskqueue.proto.ListCursor;
 import io.taskqueue.proto.Stores;
 import io.taskqueue.proto.TaskIds;
 import io.taskqueue.topology.engine.TaskEngine;
@@ -125,40 +126,59 @@ final class InteractiveQueries implements AutoCloseable {
     Optional.ofNullable(ctx.queryParam("priority"))
         .map(Integer::parseInt)
         .ifPresent(q::setPriority);
+    Optional.ofNullable(ctx.queryParam("created_after"))
+        .map(Long::parseLong)
+        .ifPresent(q::setCreatedAfter);
+    Optional.ofNullable(ctx.queryParam("created_before"))
+        .map(Long::parseLong)
+        .ifPresent(q::setCreatedBefore);
+    Optional.ofNullable(ctx.queryParam("cursor")).ifPresent(q::setCursor);
     int limit = Optional.ofNullable(ctx.queryParam("limit")).map(Integer::parseInt).orElse(50);
     int offset = Optional.ofNullable(ctx.queryParam("offset")).map(Integer::parseInt).orElse(0);
     if (local(ctx)) {
       reply(ctx, queries.listTasks(q.setLimit(limit).setOffset(offset).build()));
       return;
     }
-    // Each instance returns its first offset+limit; the merge sorts and cuts the page.
+    // Each instance returns its first offset+limit (after the cursor, if any); the merge sorts
+    // them in the engine's order and cuts the page. A cursor replaces the offset, as in the engine.
+    int from = q.getCursor().isEmpty() ? offset : 0;
     String query =
         "/iq/tasks?scope=local&limit="
-            + (offset + limit)
+            + (from + limit)
             + "&offset=0"
             + param("queue", q.getQueue())
             + param("status", q.getStatus())
-            + (q.hasPriority() ? "&priority=" + q.getPriority() : "");
+            + (q.hasPriority() ? "&priority=" + q.getPriority() : "")
+            + (q.getCreatedAfter() > 0 ? "&created_after=" + q.getCreatedAfter() : "")
+            + (q.getCreatedBefore() > 0 ? "&created_before=" + q.getCreatedBefore() : "")
+            + param("cursor", q.getCursor());
     List<io.taskqueue.api.v1.GetTaskResponse> all = new ArrayList<>();
     int total = 0;
-    ListTasksRequest localQuery = q.setLimit(offset + limit).setOffset(0).build();
+    boolean moreOnAnInstance = false;
+    ListTasksRequest localQuery = q.setLimit(from + limit).setOffset(0).build();
     for (ListTasksResponse part :
         gather(query, () -> queries.listTasks(localQuery), ListTasksResponse.parser())) {
       all.addAll(part.getTasksList());
       total += part.getTotal();
+      moreOnAnInstance |= !part.getNextCursor().isEmpty();
     }
-    all.sort(
-        Comparator.comparingLong(io.taskqueue.api.v1.GetTaskResponse::getCreatedAt)
-            .reversed()
-            .thenComparing(io.taskqueue.api.v1.GetTaskResponse::getTaskId));
-    reply(
-        ctx,
-        ListTasksResponse.newBuilder()
-            .addAllTasks(
-                all.subList(Math.min(offset, all.size()), Math.min(all.size(), offset + limit)))
-            .setTotal(total)
-            .build());
+    all.sort(NEWEST_FIRST);
+    List<io.taskqueue.api.v1.GetTaskResponse> page =
+        all.subList(Math.min(from, all.size()), Math.min(all.size(), from + limit));
+    ListTasksResponse.Builder out =
+        ListTasksResponse.newBuilder().addAllTasks(page).setTotal(total);
+    if (!page.isEmpty() && (moreOnAnInstance || all.size() > from + limit)) {
+      io.taskqueue.api.v1.GetTaskResponse last = page.get(page.size() - 1);
+      out.setNextCursor(new ListCursor(last.getCreatedAt(), last.getTaskId()).encode());
+    }
+    reply(ctx, out.build());
   }
+
+  /** The engine's list order (EngineQueries): newest first, then task id descending. */
+  private static final Comparator<io.taskqueue.api.v1.GetTaskResponse> NEWEST_FIRST =
+      Comparator.comparingLong(io.taskqueue.api.v1.GetTaskResponse::getCreatedAt)
+          .thenComparing(io.taskqueue.api.v1.GetTaskResponse::getTaskId)
+          .reversed();
 
   /** This instance's part ({@code own}) plus every other instance's answer to {@code path}. */
   private <T> List<T> gather(

@@ -57,6 +57,15 @@ final class RemoteEngineReader implements TaskReader {
     if (q.hasPriority()) {
       path.append("&priority=").append(q.getPriority());
     }
+    if (q.getCreatedAfter() > 0) {
+      path.append("&created_after=").append(q.getCreatedAfter());
+    }
+    if (q.getCreatedBefore() > 0) {
+      path.append("&created_before=").append(q.getCreatedBefore());
+    }
+    if (!q.getCursor().isEmpty()) {
+      path.append("&cursor=").append(URLEncoder.encode(q.getCursor(), StandardCharsets.UTF_8));
+    }
     return get(path.toString(), ListTasksResponse.parser(), false).orElseThrow();
   }
 

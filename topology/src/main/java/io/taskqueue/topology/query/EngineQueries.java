@@ -269,6 +269,14 @@ public final class EngineQueries {
   }
 
   private void forEachTask(Consumer<TaskSnapshot> action) {
+    if (holdsNoActivePartition()) {
+      // A running instance that owns no partition of the task store (e.g. just restarted, holding
+      // only standbys until the assignor moves work back) has no part of the answer. Streams
+      // refuses the store then; answering "not ready" made every list and stats gathered across
+      // instances fail with 503 for minutes (seen in the soak). Queue configs and workers are
+      // global stores, present on every instance.
+      return;
+    }
     forEachGlobal(Stores.TASKS, bytes -> action.accept(parse(bytes)));
   }
 
@@ -283,6 +291,12 @@ public final class EngineQueries {
     } catch (InvalidStateStoreException e) {
       throw new NotReadyException("The engine's store " + store + " is not queryable now", e);
     }
+  }
+
+  private boolean holdsNoActivePartition() {
+    KafkaStreams streams = engine.streams();
+    return streams.state() == KafkaStreams.State.RUNNING
+        && streams.metadataForLocalThreads().stream().allMatch(t -> t.activeTasks().isEmpty());
   }
 
   private ReadOnlyKeyValueStore<String, byte[]> tasks() {
