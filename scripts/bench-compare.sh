@@ -8,25 +8,16 @@
 # Usage: scripts/bench-compare.sh <checkout-dir> [exactly_once_v2|at_least_once] [label]
 # Loopback only; stops the dev it started.
 set -euo pipefail
+LIB="$(cd "$(dirname "$0")" && pwd)/lib" # this script's helpers, whichever checkout is measured
 DIR="$(cd "$1" && pwd)"
 GUARANTEE="${2:-exactly_once_v2}"
 LABEL="${3:-$(git -C "$DIR" rev-parse --short HEAD)}"
 cd "$DIR"
 ./taskqueue build > /dev/null
-export TASKQUEUE_NO_BUILD=1
-DATA="$(mktemp -d)"
-setsid ./taskqueue dev --fresh --guarantee "$GUARANTEE" --data-dir "$DATA" --http-port 38080 \
-  --grpc-port 35051 --metrics-port 39090 --iq-port 38081 --kafka-port 39192 \
-  > "$DATA.dev.log" 2>&1 &
-DEV=$!
-trap 'kill -TERM -- "-$DEV" 2> /dev/null || true; wait "$DEV" 2> /dev/null || true; rm -rf "$DATA"' EXIT
-for _ in $(seq 1 300); do curl -sf localhost:39090/readyz > /dev/null && break; sleep 1; done
-TARGET=(--target http://localhost:38080)
-for round in $(seq 1 6); do
-  p99=$(./taskqueue bench e2e "${TARGET[@]}" --rate 200 --duration 15 2> /dev/null | grep '^{' \
-    | tail -1 | jq -r '.latency_ms.pickup.p99 // 999999 | floor') || p99=999999
-  (( p99 < 1000 )) && break
-done
+# shellcheck source=lib/dev.sh
+source "$LIB/dev.sh"
+dev_start "$GUARANTEE" "$(mktemp).dev.log"
+dev_warm_up 2> /dev/null
 sleep 10
 ticks() { awk '{print $14 + $15}' "/proc/$DEV/stat"; } # ./taskqueue execs the JVM: $DEV is dev
 t0=$(ticks); sleep 20; t1=$(ticks)
@@ -36,4 +27,4 @@ for rate in 300 600; do
   figures+=("$(./taskqueue bench e2e "${TARGET[@]}" --rate "$rate" --duration 20 --warmup 3 2> /dev/null \
     | grep '^{' | tail -1 | jq -r '"e2e \(.settings.rate)/s: completed \(.figures.completed_per_sec)/s, pickup p50 \(.latency_ms.pickup.p50) p99 \(.latency_ms.pickup.p99) ms, lost \(.figures.lost)"')")
 done
-echo "$LABEL $GUARANTEE: warm-up rounds $round, idle CPU ${idle} % of a core | ${figures[0]} | ${figures[1]}"
+echo "$LABEL $GUARANTEE: warm-up rounds $WARM_UP_ROUNDS, idle CPU ${idle} % of a core | ${figures[0]} | ${figures[1]}"

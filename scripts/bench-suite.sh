@@ -39,27 +39,14 @@ fi
 GUARANTEE="${1:-exactly_once_v2}"
 RUNS="${2:-3}"
 OUT="${3:-target/bench}"
-HTTP=38080 GRPC=35051 METRICS=39090 IQ=38081 KAFKA=39192
-TARGET="--target http://localhost:$HTTP"
 mkdir -p "$OUT"
 RESULTS="$OUT/$GUARANTEE.jsonl"
 : > "$RESULTS"
-DATA="$(mktemp -d)"
 ./taskqueue build > "$OUT/build.log" || { echo "bench-suite: the build failed, see $OUT/build.log" >&2; exit 1; }
-export TASKQUEUE_NO_BUILD=1 # dev and the bench clients all run this build
-
+# shellcheck source=lib/dev.sh
+source scripts/lib/dev.sh
 echo "bench-suite: starting ./taskqueue dev ($GUARANTEE), log $OUT/dev-$GUARANTEE.log" >&2
-setsid ./taskqueue dev --fresh --guarantee "$GUARANTEE" --data-dir "$DATA" --http-port $HTTP \
-  --grpc-port $GRPC --metrics-port $METRICS --iq-port $IQ --kafka-port $KAFKA \
-  > "$OUT/dev-$GUARANTEE.log" 2>&1 &
-DEV=$!
-stop_dev() { kill -TERM -- "-$DEV" 2>/dev/null || true; wait "$DEV" 2>/dev/null || true; rm -rf "$DATA"; }
-trap stop_dev EXIT
-for _ in $(seq 1 300); do
-  curl -sf "localhost:$METRICS/readyz" > /dev/null && break
-  kill -0 "$DEV" 2> /dev/null || { echo "dev exited; see $OUT/dev-$GUARANTEE.log" >&2; exit 1; }
-  sleep 1
-done
+dev_start "$GUARANTEE" "$OUT/dev-$GUARANTEE.log"
 
 bench() {
   # Runs one scenario; keeps its JSON line (the last line starting with '{') even when it failed.
@@ -69,27 +56,18 @@ bench() {
   [[ -n "$line" ]] && echo "$line" >> "$RESULTS"
 }
 
-# A fresh JVM on two cores spends its first minute or more compiling (C2 alone took a whole core):
-# one 15 s warm-up left the engine 11 s behind at 200/s and made the first submit-http run look like
-# a 3x regression. So warm up until an e2e round at 200/s keeps up (pickup p99 < 1 s), at most 6.
 echo "bench-suite: warming up (e2e 200/s rounds of 15 s until pickup p99 < 1 s, unrecorded)" >&2
-for round in $(seq 1 6); do
-  p99=$(./taskqueue bench e2e $TARGET --rate 200 --duration 15 2> /dev/null | grep '^{' | tail -1 \
-    | jq -r '.latency_ms.pickup.p99 // 999999 | floor') || p99=999999
-  echo "bench-suite: warm-up round $round: pickup p99 ${p99} ms" >&2
-  (( p99 < 1000 )) && break
-done
+dev_warm_up
 
 for run in $(seq 1 "$RUNS"); do
   echo "bench-suite: run $run of $RUNS" >&2
-  bench submit-http $TARGET --rate 1000 --duration 10 --warmup 5
-  bench submit-http $TARGET --rate 5000 --duration 10 --warmup 3
+  bench submit-http "${TARGET[@]}" --rate 1000 --duration 10 --warmup 5
+  bench submit-http "${TARGET[@]}" --rate 5000 --duration 10 --warmup 3
   bench submit-grpc --grpc-target "localhost:$GRPC" --rate 1000 --duration 10 --warmup 5
   bench submit-grpc --grpc-target "localhost:$GRPC" --rate 5000 --duration 10 --warmup 3
-  bench e2e $TARGET --rate 1000 --duration 20 --warmup 3
-  bench drain $TARGET --count 10000
+  bench e2e "${TARGET[@]}" --rate 1000 --duration 20 --warmup 3
+  bench drain "${TARGET[@]}" --count 10000
 done
-bench priority $TARGET
-# ./taskqueue execs the JVM, so $DEV is the dev process itself.
+bench priority "${TARGET[@]}"
 echo "bench-suite: RSS of dev at the end: $(awk '/VmRSS/ {printf "%d MB", $2 / 1024}' "/proc/$DEV/status")" >&2
 "$0" --summary "$RESULTS"

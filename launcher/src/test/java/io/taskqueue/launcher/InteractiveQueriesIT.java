@@ -7,7 +7,6 @@ import io.taskqueue.api.v1.GetTaskResponse;
 import io.taskqueue.api.v1.ListTasksRequest;
 import io.taskqueue.api.v1.ListTasksResponse;
 import io.taskqueue.proto.TaskIds;
-import io.taskqueue.proto.Topics;
 import io.taskqueue.proto.internal.Command;
 import io.taskqueue.proto.internal.SubmitTask;
 import io.taskqueue.testkit.KafkaExtension;
@@ -42,48 +41,16 @@ class InteractiveQueriesIT {
 
   @Test
   void eitherInstanceAnswersForTasksOwnedByTheOther(TestKafka kafka) throws Exception {
-    Topics topics = kafka.topics();
     kafka.createTaskqueueTopics(PARTITIONS);
     List<AutoCloseable> open = new ArrayList<>();
     try {
-      List<InteractiveQueries> iq = new ArrayList<>();
       List<TaskEngine> engines = new ArrayList<>();
-      for (int i = 0; i < 2; i++) {
-        int port = freePort();
-        HostInfo self = new HostInfo("localhost", port);
-        EngineSettings settings =
-            EngineSettings.defaults(kafka.bootstrapServers(), Files.createTempDirectory("iq" + i))
-                .withApplicationId(kafka.uniqueId("engine"))
-                .withTopics(topics)
-                .withPartitions(PARTITIONS)
-                .withApplicationServer("localhost:" + port);
-        TaskEngine engine = new TaskEngine(settings, new SimpleMeterRegistry());
-        open.add(engine);
-        InteractiveQueries queries = new InteractiveQueries(engine, self, port);
-        open.add(queries);
-        engines.add(engine);
-        iq.add(queries);
-        engine.start();
-      }
+      List<InteractiveQueries> iq = new ArrayList<>();
+      startTwoInstances(kafka, PARTITIONS, engines, iq, open);
       awaitBothRunningWithPartitionsSplit(engines);
 
       // given tasks spread over all partitions
-      Set<String> ids = new HashSet<>();
-      try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.producerProps())) {
-        for (int i = 0; i < TASKS; i++) {
-          String id = TaskIds.random();
-          ids.add(id);
-          SubmitTask submit =
-              SubmitTask.newBuilder().setTaskId(id).setQueue("iq").setPayload("{}").build();
-          producer
-              .send(
-                  new ProducerRecord<>(
-                      topics.commands(),
-                      id,
-                      Command.newBuilder().setSubmit(submit).build().toByteArray()))
-              .get();
-        }
-      }
+      Set<String> ids = submit(kafka, "iq", TASKS);
 
       // then each instance, asked for every task, finds all of them
       for (InteractiveQueries instance : iq) {
@@ -159,6 +126,54 @@ class InteractiveQueriesIT {
     }
   }
 
+  /** Starts two instances of one engine application, each serving /iq on its own port. */
+  private static void startTwoInstances(
+      TestKafka kafka,
+      int partitions,
+      List<TaskEngine> engines,
+      List<InteractiveQueries> iq,
+      List<AutoCloseable> open)
+      throws Exception {
+    for (int i = 0; i < 2; i++) {
+      int port = freePort();
+      EngineSettings settings =
+          EngineSettings.defaults(kafka.bootstrapServers(), Files.createTempDirectory("iq" + i))
+              .withApplicationId(kafka.uniqueId("engine"))
+              .withTopics(kafka.topics())
+              .withPartitions(partitions)
+              .withApplicationServer("localhost:" + port);
+      TaskEngine engine = new TaskEngine(settings, new SimpleMeterRegistry());
+      open.add(engine);
+      InteractiveQueries queries =
+          new InteractiveQueries(engine, new HostInfo("localhost", port), port);
+      open.add(queries);
+      engines.add(engine);
+      iq.add(queries);
+      engine.start();
+    }
+  }
+
+  /** Writes {@code count} submit commands for {@code queue}; returns their task ids. */
+  private static Set<String> submit(TestKafka kafka, String queue, int count) throws Exception {
+    Set<String> ids = new HashSet<>();
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.producerProps())) {
+      for (int i = 0; i < count; i++) {
+        String id = TaskIds.random();
+        ids.add(id);
+        SubmitTask submit =
+            SubmitTask.newBuilder().setTaskId(id).setQueue(queue).setPayload("{}").build();
+        producer
+            .send(
+                new ProducerRecord<>(
+                    kafka.topics().commands(),
+                    id,
+                    Command.newBuilder().setSubmit(submit).build().toByteArray()))
+            .get();
+      }
+    }
+    return ids;
+  }
+
   /** Both instances RUNNING and each owning at least one partition's task store. */
   private static void awaitBothRunningWithPartitionsSplit(List<TaskEngine> engines)
       throws InterruptedException {
@@ -186,46 +201,13 @@ class InteractiveQueriesIT {
    */
   @Test
   void anInstanceOwningNoPartitionStillAnswersLists(TestKafka kafka) throws Exception {
-    Topics topics = kafka.topics();
     kafka.createTaskqueueTopics(1);
     List<AutoCloseable> open = new ArrayList<>();
     try {
       List<TaskEngine> engines = new ArrayList<>();
       List<InteractiveQueries> iq = new ArrayList<>();
-      String applicationId = kafka.uniqueId("engine");
-      for (int i = 0; i < 2; i++) {
-        int port = freePort();
-        EngineSettings settings =
-            EngineSettings.defaults(kafka.bootstrapServers(), Files.createTempDirectory("idle" + i))
-                .withApplicationId(applicationId)
-                .withTopics(topics)
-                .withPartitions(1)
-                .withApplicationServer("localhost:" + port);
-        TaskEngine engine = new TaskEngine(settings, new SimpleMeterRegistry());
-        open.add(engine);
-        InteractiveQueries queries =
-            new InteractiveQueries(engine, new HostInfo("localhost", port), port);
-        open.add(queries);
-        engines.add(engine);
-        iq.add(queries);
-        engine.start();
-      }
-      Set<String> ids = new HashSet<>();
-      try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.producerProps())) {
-        for (int i = 0; i < 5; i++) {
-          String id = TaskIds.random();
-          ids.add(id);
-          SubmitTask submit =
-              SubmitTask.newBuilder().setTaskId(id).setQueue("idle").setPayload("{}").build();
-          producer
-              .send(
-                  new ProducerRecord<>(
-                      topics.commands(),
-                      id,
-                      Command.newBuilder().setSubmit(submit).build().toByteArray()))
-              .get();
-        }
-      }
+      startTwoInstances(kafka, 1, engines, iq, open);
+      Set<String> ids = submit(kafka, "idle", 5);
       // when both run and the one partition is owned by one of them
       long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
       int idle = -1;
