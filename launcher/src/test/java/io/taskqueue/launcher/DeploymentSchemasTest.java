@@ -24,6 +24,9 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.strimzi.api.kafka.model.kafka.Kafka;
+import io.strimzi.api.kafka.model.nodepool.KafkaNodePool;
+import io.strimzi.api.kafka.model.topic.KafkaTopic;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -33,9 +36,10 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -74,11 +78,17 @@ class DeploymentSchemasTest {
           "HorizontalPodAutoscaler", HorizontalPodAutoscaler.class);
 
   /**
-   * Strimzi's custom resources: their schemas are the operator's CRDs, which no published Maven or
-   * npm artifact here provides; DeploymentFilesTest checks their topics and settings.
+   * Strimzi's custom resources and their model classes (io.strimzi:api, the operator's own model of
+   * its CRDs); written against kafka.strimzi.io/v1, served by operators 0.49 and later (1.x serves
+   * nothing else). DeploymentFilesTest checks their topics and settings.
    */
-  private static final Set<String> CUSTOM_RESOURCES =
-      Set.of("Kafka", "KafkaNodePool", "KafkaTopic");
+  private static final Map<String, Class<? extends HasMetadata>> CUSTOM_RESOURCES =
+      Map.of(
+          "Kafka", Kafka.class,
+          "KafkaNodePool", KafkaNodePool.class,
+          "KafkaTopic", KafkaTopic.class);
+
+  private static final String STRIMZI_API_VERSION = "kafka.strimzi.io/v1";
 
   /**
    * Jackson, strict: no {@code additionalProperties} catch-all (the model classes collect unknown
@@ -141,43 +151,99 @@ class DeploymentSchemasTest {
         continue;
       }
       for (Object doc : yamlDocuments(file)) {
-        if (doc == null) {
-          continue;
-        }
-        JsonNode object = JSON.valueToTree(doc);
-        String kind = object.path("kind").asText();
-        String where =
-            ROOT.relativize(file) + " " + kind + "/" + object.at("/metadata/name").asText();
-        if (CUSTOM_RESOURCES.contains(kind)) {
-          assertThat(object.path("apiVersion").asText())
-              .as(where)
-              .isEqualTo("kafka.strimzi.io/v1beta2");
-          continue;
-        }
-        Class<? extends HasMetadata> type = KINDS.get(kind);
-        if (type == null) {
-          problems.add(where + ": kind not known to this test");
-          continue;
-        }
-        if (!HasMetadata.getApiVersion(type).equals(object.path("apiVersion").asText())) {
-          problems.add(
-              where
-                  + ": apiVersion "
-                  + object.path("apiVersion").asText()
-                  + ", expected "
-                  + HasMetadata.getApiVersion(type));
-        }
-        try {
-          HasMetadata parsed = STRICT.treeToValue(object, type);
-          assertThat(parsed.getMetadata().getName()).as(where).isNotBlank();
+        if (doc != null) {
+          problems.addAll(apiProblems(ROOT.relativize(file).toString(), JSON.valueToTree(doc)));
           checked++;
-        } catch (IOException | IllegalArgumentException e) {
-          problems.add(where + ": " + e.getMessage().lines().findFirst().orElse(""));
         }
       }
     }
     assertThat(problems).as("k8s/ objects against the Kubernetes API").isEmpty();
     assertThat(checked).as("objects checked").isGreaterThanOrEqualTo(20);
+  }
+
+  /**
+   * What {@code kubectl apply -k k8s/overlays/<name>} would send: the overlay rendered the way
+   * kustomize does for the features our kustomizations use (resources, namespace, labels, images,
+   * replicas, JSON 6902 patches), every patch and replica count finding its target, and every
+   * resulting object accepted strictly by the API model.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"dev", "prod"})
+  void overlaysRenderToObjectsTheApiAccepts(String overlay) throws IOException {
+    List<ObjectNode> rendered = Kustomize.render(ROOT.resolve("k8s/overlays/" + overlay));
+
+    List<String> problems = new ArrayList<>();
+    for (ObjectNode object : rendered) {
+      problems.addAll(apiProblems("k8s/overlays/" + overlay + " (rendered)", object));
+    }
+    assertThat(problems).as("rendered %s overlay against the Kubernetes API", overlay).isEmpty();
+    assertThat(rendered)
+        .as("every object in the taskqueue namespace")
+        .filteredOn(o -> !o.path("kind").asText().equals("Namespace"))
+        .allSatisfy(o -> assertThat(o.at("/metadata/namespace").asText()).isEqualTo("taskqueue"));
+    String image =
+        overlay.equals("prod") ? "registry.example.com/taskqueue:0.1.0" : "taskqueue:dev";
+    int replicas = overlay.equals("prod") ? 3 : 1;
+    for (String role : List.of("topology", "gateway")) {
+      ObjectNode workload =
+          rendered.stream()
+              .filter(o -> o.at("/metadata/name").asText().equals(role))
+              .filter(o -> o.path("kind").asText().matches("Deployment|StatefulSet"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(workload.at("/spec/replicas").asInt()).as(role).isEqualTo(replicas);
+    }
+    List<String> images =
+        rendered.stream()
+            .flatMap(o -> o.findValues("image").stream())
+            .map(JsonNode::asText)
+            .filter(i -> i.contains("taskqueue"))
+            .distinct()
+            .toList();
+    assertThat(images).as("taskqueue images in the %s overlay", overlay).containsExactly(image);
+  }
+
+  /** Problems of one Kubernetes object against the model of its kind and apiVersion. */
+  private static List<String> apiProblems(String file, JsonNode object) {
+    String kind = object.path("kind").asText();
+    String where = file + " " + kind + "/" + object.at("/metadata/name").asText();
+    String apiVersion = object.path("apiVersion").asText();
+    Class<? extends HasMetadata> type = KINDS.get(kind);
+    String expectedVersion = type == null ? null : HasMetadata.getApiVersion(type);
+    if (type == null) {
+      type = CUSTOM_RESOURCES.get(kind);
+      expectedVersion = STRIMZI_API_VERSION;
+    }
+    if (type == null) {
+      return List.of(where + ": kind not known to this test");
+    }
+    List<String> problems = new ArrayList<>();
+    if (!expectedVersion.equals(apiVersion)) {
+      problems.add(where + ": apiVersion " + apiVersion + ", expected " + expectedVersion);
+    }
+    try {
+      HasMetadata parsed = STRICT.treeToValue(object, type);
+      if (parsed.getMetadata() == null || parsed.getMetadata().getName() == null) {
+        problems.add(where + ": no metadata.name");
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      problems.add(where + ": " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    return problems;
+  }
+
+  @Test
+  void theStrictParserRejectsAnUnknownFieldInACustomResource() throws IOException {
+    JsonNode kafka =
+        JSON.valueToTree(
+            yamlDocuments(ROOT.resolve("k8s/kafka/strimzi/kafka.yaml")).stream()
+                .filter(d -> "Kafka".equals(map(d).get("kind")))
+                .findFirst()
+                .orElseThrow());
+    assertThat(apiProblems("kafka.yaml", kafka)).isEmpty();
+    ((ObjectNode) kafka.at("/spec/kafka")).put("replica", 3); // misspelt, and moved to node pools
+
+    assertThat(apiProblems("kafka.yaml", kafka)).singleElement().asString().contains("replica");
   }
 
   @Test

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * One task, one trace: the whole system on the embedded broker, every role's spans into one
  * in-memory exporter, and a submit over HTTP followed through the gateway, the engine and a worker
  * by the W3C context in the Kafka record headers; with the read models on (the local PostgreSQL and
- * Redis), the projection's batch span links back to the task's trace.
+ * Redis), on into the projection's writes, whose batch spans link back to each task's trace.
  */
 class TracingIT {
 
@@ -112,7 +112,7 @@ class TracingIT {
   }
 
   @Test
-  void theProjectionWriteOfATaskLinksToTheTasksTrace(@TempDir Path dir) throws Exception {
+  void eachTaskIsOneConnectedTraceFromSubmitToTheReadModels(@TempDir Path dir) throws Exception {
     readModels = new ReadModelScope();
     AllInOne.Options tests = AllInOne.Options.forTests(dir);
     system =
@@ -132,36 +132,69 @@ class TracingIT {
                     true)
                 .withOpenTelemetry(otel));
 
-    String id =
-        call("POST", "/api/submit", "{\"queue\":\"default\",\"priority\":5}")
-            .get("task_id")
-            .textValue();
-    await()
-        .atMost(PATIENCE)
-        .ignoreExceptions()
-        .until(
-            () -> call("GET", "/api/tasks/" + id, null).path("status").asText(), "SUCCESS"::equals);
-    String traceId =
-        await()
-            .atMost(PATIENCE)
-            .until(
-                () -> spansOf(id).stream().filter(s -> s.getName().equals("submit")).toList(),
-                submits -> submits.size() == 1)
-            .getFirst()
-            .getTraceId();
+    List<String> ids = new java.util.ArrayList<>();
+    for (int priority : new int[] {2, 5, 8}) {
+      ids.add(
+          call("POST", "/api/submit", "{\"queue\":\"default\",\"priority\":" + priority + "}")
+              .get("task_id")
+              .textValue());
+    }
+    Set<String> expected =
+        Set.of(
+            "submit",
+            "commands publish",
+            "engine submit",
+            "engine dispatch",
+            "worker execute",
+            "engine worker_started",
+            "engine worker_succeeded",
+            "projection apply");
+    for (String id : ids) {
+      await()
+          .atMost(PATIENCE)
+          .until(
+              () -> spansOf(id).stream().map(SpanData::getName).collect(Collectors.toSet()),
+              names -> names.containsAll(expected));
+    }
 
-    List<LinkData> links =
-        await().atMost(PATIENCE).until(() -> projectionLinksTo(traceId), found -> !found.isEmpty());
-    assertThat(links)
-        .as("links of the projection writes to the task's trace")
-        .allSatisfy(
-            link -> assertThat(link.getAttributes().get(SpanAttributes.TASK_ID)).isEqualTo(id));
+    for (String id : ids) {
+      List<SpanData> spans = spansOf(id);
+      assertThat(spans.stream().map(SpanData::getTraceId).distinct())
+          .as("trace ids of task %s", id)
+          .hasSize(1);
+      String traceId = spans.getFirst().getTraceId();
+      Set<String> spanIds =
+          exported.getFinishedSpanItems().stream()
+              .filter(s -> s.getTraceId().equals(traceId))
+              .map(SpanData::getSpanId)
+              .collect(Collectors.toSet());
+      // connected: every span but the submit hangs off a span of the same trace
+      assertThat(spans)
+          .filteredOn(s -> !s.getName().equals("submit"))
+          .allSatisfy(s -> assertThat(spanIds).as(s.getName()).contains(s.getParentSpanId()));
+      List<SpanData> applied =
+          spans.stream().filter(s -> s.getName().equals("projection apply")).toList();
+      assertThat(applied)
+          .as("the projection's writes of %s, one per transition", id)
+          .allSatisfy(
+              s -> {
+                assertThat(s.getAttributes().get(SpanAttributes.QUEUE)).isEqualTo("default");
+                assertThat(s.getLinks()).hasSize(1);
+              })
+          .extracting(s -> s.getAttributes().get(SpanAttributes.TRANSITION))
+          .doesNotHaveDuplicates();
+      // and the batch span that wrote them links back to the task's trace
+      assertThat(projectionLinksTo(traceId))
+          .isNotEmpty()
+          .allSatisfy(
+              link -> assertThat(link.getAttributes().get(SpanAttributes.TASK_ID)).isEqualTo(id));
+    }
     assertThat(
             exported.getFinishedSpanItems().stream()
                 .filter(s -> s.getName().equals("projection write"))
-                .filter(s -> s.getTraceId().equals(traceId)))
-        .as("a batch span is a root of its own, linked rather than parented")
-        .isEmpty();
+                .filter(s -> !s.getParentSpanContext().isValid()))
+        .as("batch spans are roots of their own, linked rather than parented")
+        .isNotEmpty();
   }
 
   /** Links from "projection write" spans into the given trace. */

@@ -10,12 +10,14 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.taskqueue.proto.SpanAttributes;
 import io.taskqueue.proto.Topics;
 import io.taskqueue.proto.TraceHeaders;
 import io.taskqueue.proto.internal.TaskEventRecord;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,6 +63,7 @@ public final class ProjectionRunner implements AutoCloseable {
   private final String eventsTopic;
   private final Tracer tracer;
   private final TextMapPropagator propagator;
+  private final boolean tracing;
 
   /** Links per batch span; the SDK's default span limit. */
   static final int MAX_LINKS = 128;
@@ -78,9 +81,9 @@ public final class ProjectionRunner implements AutoCloseable {
   }
 
   /**
-   * As above, with a span per batch written ("projection write"), linked to the trace of every task
-   * event in it (up to {@value #MAX_LINKS}): one span per batch stays cheap at any rate, and each
-   * task's trace still leads to the write that projected it.
+   * As above, with a span per batch written ("projection write", linked to the trace of every task
+   * event in it, up to {@value #MAX_LINKS}) and, inside each traced task's own trace, a "projection
+   * apply" span per event written, parented by the engine span that made the transition.
    */
   public ProjectionRunner(
       String bootstrapServers,
@@ -91,6 +94,7 @@ public final class ProjectionRunner implements AutoCloseable {
       OpenTelemetry openTelemetry) {
     this.tracer = openTelemetry.getTracer("io.taskqueue.projections");
     this.propagator = openTelemetry.getPropagators().getTextMapPropagator();
+    this.tracing = openTelemetry != OpenTelemetry.noop();
     this.sinks = List.copyOf(sinks);
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -154,9 +158,11 @@ public final class ProjectionRunner implements AutoCloseable {
           continue;
         }
         List<TaskEventRecord> batch = new ArrayList<>(records.count());
+        List<ConsumerRecord<String, byte[]>> sources = new ArrayList<>(records.count());
         for (ConsumerRecord<String, byte[]> r : records) {
           try {
             batch.add(TaskEventRecord.parseFrom(r.value()));
+            sources.add(r);
           } catch (InvalidProtocolBufferException | NullPointerException e) {
             undecodable.increment();
             LOG.warn("Skipping undecodable event {}-{}@{}", r.topic(), r.partition(), r.offset());
@@ -165,6 +171,7 @@ public final class ProjectionRunner implements AutoCloseable {
         if (!batch.isEmpty()) {
           lastEventAt.set(batch.get(batch.size() - 1).getAt());
           Span span = startBatchSpan(records, batch.size());
+          Instant start = Instant.now();
           boolean written;
           try {
             written = writeToAll(batch);
@@ -174,6 +181,7 @@ public final class ProjectionRunner implements AutoCloseable {
           if (!written) {
             break; // stopping during an outage: leave the batch uncommitted for the next run
           }
+          recordApplied(sources, batch, span, start);
         }
         consumer.commitSync();
         written.addAndGet(batch.size());
@@ -234,6 +242,42 @@ public final class ProjectionRunner implements AutoCloseable {
       }
     }
     return span;
+  }
+
+  /**
+   * One "projection apply" span per traced event written, a child of the engine span that made the
+   * transition (the event record's headers), so each task's trace runs on into the read models; it
+   * covers the batch's write and links to the batch span (unsampled events' spans do not record).
+   */
+  private void recordApplied(
+      List<ConsumerRecord<String, byte[]>> sources,
+      List<TaskEventRecord> batch,
+      Span batchSpan,
+      Instant start) {
+    if (!tracing) {
+      return; // no header parsing per event with tracing off
+    }
+    Instant end = Instant.now();
+    for (int i = 0; i < batch.size(); i++) {
+      Context parent = TraceHeaders.from(sources.get(i).headers()).extract(propagator);
+      if (!Span.fromContext(parent).getSpanContext().isValid()) {
+        continue;
+      }
+      TaskEventRecord event = batch.get(i);
+      tracer
+          .spanBuilder("projection apply")
+          .setParent(parent)
+          .setSpanKind(SpanKind.CONSUMER)
+          .setStartTimestamp(start)
+          .addLink(batchSpan.getSpanContext())
+          .setAttribute(SpanAttributes.TASK_ID, event.getTaskId())
+          .setAttribute(SpanAttributes.QUEUE, event.getTask().getQueue())
+          .setAttribute(SpanAttributes.PRIORITY, (long) event.getTask().getPriority())
+          .setAttribute(SpanAttributes.ATTEMPT, (long) event.getTask().getAttempt())
+          .setAttribute(SpanAttributes.TRANSITION, event.getTransition())
+          .startSpan()
+          .end(end);
+    }
   }
 
   /** True once every sink holds the batch; false if the runner stopped first. */
