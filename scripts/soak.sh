@@ -10,7 +10,8 @@
 #   broker-kill     SIGKILL the broker, start it again (submits during the outage fail: counted)
 # The load runs as consecutive e2e rounds of ROUND seconds, so latency percentiles are reported
 # over time; RSS of every process is sampled every 10 s; at the end `./taskqueue verify` checks the
-# invariants over the event log and both read models. Everything lands in OUT (summary.txt).
+# invariants over the event log and both read models, and that every acknowledged submit of the
+# rounds (acked.txt) is in the log. Everything lands in OUT (summary.txt).
 #
 # Usage: scripts/soak.sh [duration=1800] [rate=2000] [fault-every=180] [out=target/soak]
 #   FAULTS="worker-kill worker-stop topology-kill gateway-term" ROUND=120
@@ -26,6 +27,7 @@ ROUND="${ROUND:-120}"
 read -r -a FAULT_LIST <<< "${FAULTS:-worker-kill worker-stop topology-kill gateway-term}"
 mkdir -p "$OUT"
 : > "$OUT/pids"
+: > "$OUT/acked.txt" # every acknowledged submit of the load rounds, checked by verify at the end
 RUN="soak$(date +%s)"
 export TASKQUEUE_TOPIC_PREFIX="$RUN" PROJECTION_SCHEMA="${RUN}_rm"
 # shellcheck source=lib/cluster.sh
@@ -72,7 +74,7 @@ load() {
     round=$(( round + 1 ))
     left=$(( END - $(date +%s) ))
     ./taskqueue bench e2e --target "$GATEWAYS" --retry --rate "$RATE" \
-      --duration $(( left < ROUND ? left : ROUND )) --warmup 0 --timeout 300 \
+      --duration $(( left < ROUND ? left : ROUND )) --warmup 0 --timeout 300 --acked-ids "$OUT/acked.txt" \
       > "$OUT/round-$round.txt" 2>&1 || true
     grep '^{' "$OUT/round-$round.txt" | tail -1 >> "$OUT/rounds.jsonl" || true
   done
@@ -95,7 +97,7 @@ wait "$SAMPLER" 2> /dev/null || true
 
 verify=0
 ./taskqueue verify --bootstrap-servers "$KAFKA_BOOTSTRAP_SERVERS" --prefix "$RUN" \
-  --schema "$PROJECTION_SCHEMA" --wait 180 > "$OUT/verify.txt" 2>&1 || verify=$?
+  --schema "$PROJECTION_SCHEMA" --wait 180 --acknowledged "$OUT/acked.txt" > "$OUT/verify.txt" 2>&1 || verify=$?
 {
   echo "soak $RUN: ${DURATION} s at ${RATE}/s offered, a fault every ${FAULT_EVERY} s"
   echo "faults injected: $(wc -l < "$OUT/faults.txt")"; cat "$OUT/faults.txt"

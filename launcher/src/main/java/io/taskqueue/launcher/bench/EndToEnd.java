@@ -68,6 +68,14 @@ final class EndToEnd extends Scenario {
               + " counted.")
   boolean retry;
 
+  @Option(
+      names = "--acked-ids",
+      paramLabel = "FILE",
+      description =
+          "Append the id of every acknowledged submit to FILE, one per line (for"
+              + " ./taskqueue verify --acknowledged).")
+  java.nio.file.Path ackedIds;
+
   /** An acknowledged submit: when it was due (epoch ms) and whether it is measured. */
   private record Sent(long dueWall, boolean measured) {}
 
@@ -123,6 +131,14 @@ final class EndToEnd extends Scenario {
                           return id;
                         });
               });
+      if (ackedIds != null) {
+        // Written before the read-back: a run that fails later still leaves what was acknowledged.
+        java.nio.file.Files.write(
+            ackedIds,
+            acked.keySet(),
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.APPEND);
+      }
       long windowStart = schedule.measureFromWallMillis();
       long windowEnd = windowStart + duration * 1000L;
       Map<String, Seen> seen = readBack(gateways, acked, startWall, seconds(timeout));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.taskqueue.launcher.AllInOne;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -88,7 +89,9 @@ class BenchScenariosIT {
   }
 
   @Test
-  void endToEndFindsEverySubmittedTaskSucceededWithItsTimestamps() throws Exception {
+  void endToEndFindsEverySubmittedTaskSucceededWithItsTimestamps(@TempDir Path dir)
+      throws Exception {
+    Path ackedIds = dir.resolve("acked.txt");
     BenchResult result =
         run(
             new EndToEnd(),
@@ -98,7 +101,8 @@ class BenchScenariosIT {
             "--warmup=0",
             "--queue=bench-e2e",
             "--timeout=30",
-            "--page-size=40");
+            "--page-size=40",
+            "--acked-ids=" + ackedIds);
 
     assertThat(result.problems()).isEmpty();
     assertThat(result.count("submitted")).isEqualTo(100);
@@ -108,6 +112,8 @@ class BenchScenariosIT {
     assertThat(result.latency("pickup").count()).isEqualTo(100);
     assertThat(result.latency("completion").count()).isEqualTo(100);
     assertThat((Double) result.figure("completed_per_sec")).isPositive();
+    // the acknowledged ids, for ./taskqueue verify --acknowledged
+    assertThat(Files.readAllLines(ackedIds)).hasSize(100).doesNotHaveDuplicates();
   }
 
   @Test
