@@ -34,6 +34,16 @@ final class EventLogTail {
    */
   static boolean runningStartedOn(String bootstrapServers, String prefix, String workerId)
       throws Exception {
+    return runningStartedOn(bootstrapServers, prefix, workerId, 0);
+  }
+
+  /**
+   * As above, counting only attempts started at or after {@code sinceMillis} (engine time): a
+   * restarted worker with the same id is only "running a task" once it has started one itself, not
+   * while its predecessor's attempts are still RUNNING until the engine takes them back.
+   */
+  static boolean runningStartedOn(
+      String bootstrapServers, String prefix, String workerId, long sinceMillis) throws Exception {
     Map<String, TaskEventRecord> latest = new java.util.HashMap<>();
     for (PartitionedEvent e : readAll(bootstrapServers, prefix)) {
       latest.merge(
@@ -43,6 +53,7 @@ final class EventLogTail {
         .anyMatch(
             e ->
                 e.getTransition().equals("STARTED")
+                    && e.getTask().getStartedAt() >= sinceMillis
                     && e.getTask().getWorkerId().equals(workerId)
                     && e.getTask().getPayload().contains(SubmitLoad.LONG_TASK_MS));
   }

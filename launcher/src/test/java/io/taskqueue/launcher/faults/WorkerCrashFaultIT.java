@@ -28,21 +28,33 @@ class WorkerCrashFaultIT {
     FaultSettings settings = FaultSettings.fromSystemProperties();
     try (FaultCluster cluster = FaultCluster.start(FaultCluster.Options.defaults(), dir);
         SubmitLoad load = new SubmitLoad(cluster.gatewayUrl(), settings.rate())) {
-      long loadEnds = System.nanoTime() + settings.load().toNanos();
+      long loadStarts = System.nanoTime();
+      long loadEnds = loadStarts + settings.load().toNanos();
       load.start();
       RoleProcess victim = cluster.worker(1);
+      long incarnationSince = 0; // epoch ms from which worker-1's attempts are this process's
       for (int round = 1; round <= settings.rounds(); round++) {
-        // given a worker with tasks in hand
+        // Rounds spread over the load (round i at i / (rounds + 1) of it): the system runs with
+        // both workers between faults, and the last kill leaves one worker for the last part only.
+        long due = loadStarts + settings.load().toNanos() * round / (settings.rounds() + 1);
+        await().atMost(settings.load().plusSeconds(60)).until(() -> System.nanoTime() >= due);
+        // given a worker with tasks in hand (its own: a restarted worker-1 has the same id, and its
+        // predecessor's attempts stay RUNNING until the engine takes them back)
+        long since = incarnationSince;
         await("worker-1 running a task the engine knows it started")
             .atMost(Duration.ofSeconds(60))
             .pollInterval(Duration.ofMillis(100))
             .until(
                 () ->
                     EventLogTail.runningStartedOn(
-                        cluster.bootstrapServers(), cluster.prefix, FaultCluster.workerId(1)));
+                        cluster.bootstrapServers(),
+                        cluster.prefix,
+                        FaultCluster.workerId(1),
+                        since));
         // when it dies without a word
         victim.kill();
         if (round < settings.rounds()) {
+          incarnationSince = System.currentTimeMillis();
           victim = cluster.restartWorker(1);
         }
       }
