@@ -13,13 +13,12 @@ cd "$(dirname "$0")/.."
 GUARANTEE="${1:-exactly_once_v2}"
 COUNT="${2:-1000000}"
 OUT="${3:-target/bench}"
-mkdir -p "$OUT"
+# shellcheck source=lib/dev.sh
+source scripts/lib/dev.sh
+dev_build "$OUT" bench-million
 RESULTS="$OUT/million-$GUARANTEE.jsonl"
 RSS_CSV="$OUT/million-$GUARANTEE-rss.csv"
 : > "$RESULTS"
-./taskqueue build > "$OUT/build.log" || { echo "bench-million: the build failed, see $OUT/build.log" >&2; exit 1; }
-# shellcheck source=lib/dev.sh
-source scripts/lib/dev.sh
 
 echo "bench-million: starting ./taskqueue dev ($GUARANTEE), log $OUT/dev-million-$GUARANTEE.log" >&2
 dev_start "$GUARANTEE" "$OUT/dev-million-$GUARANTEE.log"

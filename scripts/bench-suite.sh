@@ -39,12 +39,11 @@ fi
 GUARANTEE="${1:-exactly_once_v2}"
 RUNS="${2:-3}"
 OUT="${3:-target/bench}"
-mkdir -p "$OUT"
-RESULTS="$OUT/$GUARANTEE.jsonl"
-: > "$RESULTS"
-./taskqueue build > "$OUT/build.log" || { echo "bench-suite: the build failed, see $OUT/build.log" >&2; exit 1; }
 # shellcheck source=lib/dev.sh
 source scripts/lib/dev.sh
+dev_build "$OUT" bench-suite
+RESULTS="$OUT/$GUARANTEE.jsonl"
+: > "$RESULTS"
 echo "bench-suite: starting ./taskqueue dev ($GUARANTEE), log $OUT/dev-$GUARANTEE.log" >&2
 dev_start "$GUARANTEE" "$OUT/dev-$GUARANTEE.log"
 

@@ -16,9 +16,9 @@ OUT="${4:-target/bench}"
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
 RECORDING="$OUT/e2e-$GUARANTEE-$RATE.jfr"
-./taskqueue build > "$OUT/build.log" || { echo "profile-e2e: the build failed, see $OUT/build.log" >&2; exit 1; }
 # shellcheck source=lib/dev.sh
 source scripts/lib/dev.sh
+dev_build "$OUT" profile-e2e
 echo "profile-e2e: starting ./taskqueue dev ($GUARANTEE), log $OUT/dev-profile-$GUARANTEE.log" >&2
 dev_start "$GUARANTEE" "$OUT/dev-profile-$GUARANTEE.log"
 dev_warm_up

@@ -1,12 +1,18 @@
 # Shared by scripts/bench-suite.sh and scripts/bench-compare.sh: one `./taskqueue dev --fresh` on
 # spare ports (so a dev on the default ports can keep running), its readiness wait and the e2e
-# warm-up. Source it from the checkout to run, after `./taskqueue build`; `dev_start` stops dev
+# warm-up. Source it from the checkout to run, then `dev_build`; `dev_start` stops dev
 # (its own process group) on exit.
 # shellcheck shell=bash
 
 HTTP=38080 GRPC=35051 METRICS=39090 IQ=38081 KAFKA=39192
 TARGET=(--target "http://localhost:$HTTP")
 export TASKQUEUE_NO_BUILD=1 # dev and the bench clients all run the build already made
+
+# dev_build <out-dir> <caller>: builds once, before anything starts (log in <out-dir>/build.log).
+dev_build() {
+  mkdir -p "$1"
+  ./taskqueue build > "$1/build.log" || { echo "$2: the build failed, see $1/build.log" >&2; exit 1; }
+}
 
 # dev_start <guarantee> <log-file>: starts dev in the background (DEV = its PID; ./taskqueue execs
 # the JVM, so that is the dev process itself) and returns once it is ready.

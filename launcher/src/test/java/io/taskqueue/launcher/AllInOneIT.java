@@ -44,6 +44,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The whole system as {@code ./taskqueue dev} runs it (embedded Kafka, engine, gateway, workers,
@@ -515,8 +517,15 @@ class AllInOneIT {
 
   // ------------------------------------------------------------------------------ 7. SIGKILL
 
-  @Test
-  void taskOfAWorkerProcessKilledWithSigkillCompletesOnAnotherWorker() throws Exception {
+  /**
+   * @param restartInPlace the worker comes back as a new process under the same id at once (a
+   *     container restarted in its pod): its heartbeat keeps the lease fresh, so only the process
+   *     start time carried by its reports tells the engine that the old attempt is gone
+   */
+  @ParameterizedTest(name = "restarted under its own id: {0}")
+  @ValueSource(booleans = {false, true})
+  void taskOfAWorkerProcessKilledWithSigkillCompletesOnAnotherWorker(boolean restartInPlace)
+      throws Exception {
     String queue = "killable";
     String childId = "killable-" + UUID.randomUUID().toString().substring(0, 8);
     Path log = Files.createDirectories(Path.of("target", "allinone-it")).resolve(childId + ".log");
@@ -573,13 +582,14 @@ class AllInOneIT {
       long killedAt = System.nanoTime();
       assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(137);
 
+      String rescuerId = restartInPlace ? childId : "rescuer";
       rescuer =
           Worker.start(
               WorkerSettings.builder()
                   .bootstrapServers(system.bootstrapServers())
                   .queues(queue)
                   .slots(1)
-                  .workerId("rescuer")
+                  .workerId(rescuerId)
                   .dispatchTopicPartitions(1)
                   .build(),
               TaskHandlers.builtin());
@@ -594,7 +604,7 @@ class AllInOneIT {
                   .toList());
       assertThat(status(done)).as(done.toString()).isEqualTo("SUCCESS");
       assertThat(done.get("attempt").intValue()).isEqualTo(2);
-      assertThat(done.get("worker_id").textValue()).isEqualTo("rescuer");
+      assertThat(done.get("worker_id").textValue()).isEqualTo(rescuerId);
       assertThat(done.get("result").textValue()).isEqualTo("{\"slept_ms\":4000}");
     } finally {
       child.destroyForcibly();

@@ -87,13 +87,7 @@ class TracingIT {
             "worker execute",
             "engine worker_started",
             "engine worker_succeeded");
-    await()
-        .atMost(PATIENCE)
-        .until(
-            () -> spansOf(id).stream().map(SpanData::getName).collect(Collectors.toSet()),
-            names -> names.containsAll(expected));
-
-    List<SpanData> spans = spansOf(id);
+    List<SpanData> spans = awaitSpans(id, expected);
     assertThat(spans.stream().map(SpanData::getTraceId).distinct())
         .as("trace ids of %s", spans)
         .hasSize(1);
@@ -150,11 +144,7 @@ class TracingIT {
             "engine worker_succeeded",
             "projection apply");
     for (String id : ids) {
-      await()
-          .atMost(PATIENCE)
-          .until(
-              () -> spansOf(id).stream().map(SpanData::getName).collect(Collectors.toSet()),
-              names -> names.containsAll(expected));
+      awaitSpans(id, expected);
     }
 
     for (String id : ids) {
@@ -204,6 +194,16 @@ class TracingIT {
         .flatMap(s -> s.getLinks().stream())
         .filter(l -> l.getSpanContext().getTraceId().equals(traceId))
         .toList();
+  }
+
+  /** The task's spans, once their names include all of {@code expected}. */
+  private List<SpanData> awaitSpans(String taskId, Set<String> expected) {
+    await()
+        .atMost(PATIENCE)
+        .until(
+            () -> spansOf(taskId).stream().map(SpanData::getName).collect(Collectors.toSet()),
+            names -> names.containsAll(expected));
+    return spansOf(taskId);
   }
 
   private List<SpanData> spansOf(String taskId) {

@@ -80,6 +80,8 @@ public final class Worker implements AutoCloseable {
       Consumer<String, byte[]> dispatchConsumer,
       Consumer<String, byte[]> controlConsumer) {
     InstantSource clock = InstantSource.system();
+    // This process's identity beside the worker id, which a restarted process may reuse.
+    long processStartedAt = clock.millis();
     this.settings = settings;
     this.producer = producer;
     this.metrics = new WorkerMetrics(meterRegistry);
@@ -98,7 +100,13 @@ public final class Worker implements AutoCloseable {
     ControlMemory memory = new ControlMemory(CONTROL_MEMORY);
     this.reports =
         new ReportPublisher(
-            producer, settings.topics().reports(), settings.workerId(), clock, metrics, tracing);
+            producer,
+            settings.topics().reports(),
+            settings.workerId(),
+            processStartedAt,
+            clock,
+            metrics,
+            tracing);
     AttemptControl control =
         new AttemptControl(settings.workerId(), buffer, memory, reports, metrics);
     this.executor =
@@ -123,6 +131,7 @@ public final class Worker implements AutoCloseable {
             settings.slots(),
             settings.heartbeatInterval(),
             KafkaClients.hostName(),
+            processStartedAt,
             clock,
             executor::busy);
     Map<String, String> queueByTopic = new LinkedHashMap<>();

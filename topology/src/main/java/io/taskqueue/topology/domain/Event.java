@@ -12,6 +12,7 @@ package io.taskqueue.topology.domain;
  * @param runAt when a PENDING task becomes QUEUED (delayed submit, retry)
  * @param readySeq FIFO position within the priority when the task enters QUEUED
  * @param spec the submit, for SUBMITTED only
+ * @param workerStartedAt STARTED: when the reporting worker process started (0 = unknown)
  */
 public record Event(
     Transition transition,
@@ -21,7 +22,20 @@ public record Event(
     String text,
     long runAt,
     long readySeq,
-    TaskSpec spec) {
+    TaskSpec spec,
+    long workerStartedAt) {
+
+  public Event(
+      Transition transition,
+      long at,
+      int attempt,
+      String workerId,
+      String text,
+      long runAt,
+      long readySeq,
+      TaskSpec spec) {
+    this(transition, at, attempt, workerId, text, runAt, readySeq, spec, 0);
+  }
 
   public Event {
     workerId = workerId == null ? "" : workerId;

@@ -17,6 +17,10 @@ import java.util.Objects;
  *
  * <p>{@code startTimeouts} counts the dispatches in a row that no worker started in time; at the
  * policy's limit the task fails instead of being dispatched again forever.
+ *
+ * <p>{@code workerStartedAt} is when the worker process that started the current attempt started: a
+ * worker restarted under the same id is a new process, and the attempts of its predecessor must be
+ * taken back (0 = unknown).
  */
 public record Task(
     String taskId,
@@ -44,6 +48,7 @@ public record Task(
     long firstQueuedAt,
     long dispatchedAt,
     String workerId,
+    long workerStartedAt,
     long readySeq,
     long version,
     long deadlineAt,
@@ -100,6 +105,7 @@ public record Task(
     private long firstQueuedAt;
     private long dispatchedAt;
     private String workerId;
+    private long workerStartedAt;
     private long readySeq;
     private long version;
     private long deadlineAt;
@@ -133,6 +139,7 @@ public record Task(
       firstQueuedAt = t.firstQueuedAt;
       dispatchedAt = t.dispatchedAt;
       workerId = t.workerId;
+      workerStartedAt = t.workerStartedAt;
       readySeq = t.readySeq;
       version = t.version;
       deadlineAt = t.deadlineAt;
@@ -264,6 +271,11 @@ public record Task(
       return this;
     }
 
+    public Builder workerStartedAt(long v) {
+      workerStartedAt = v;
+      return this;
+    }
+
     public Builder readySeq(long v) {
       readySeq = v;
       return this;
@@ -311,6 +323,7 @@ public record Task(
           firstQueuedAt,
           dispatchedAt,
           workerId,
+          workerStartedAt,
           readySeq,
           version,
           deadlineAt,

@@ -54,7 +54,15 @@ public sealed interface TaskInput {
     String workerId();
   }
 
-  record WorkerStarted(int attempt, String workerId) implements WorkerReport {
+  /**
+   * @param workerStartedAt when the reporting worker process started (0 = unknown): a worker that
+   *     restarts under the same id is a new process, and the attempts of the old one are lost
+   */
+  record WorkerStarted(int attempt, String workerId, long workerStartedAt) implements WorkerReport {
+    public WorkerStarted(int attempt, String workerId) {
+      this(attempt, workerId, 0);
+    }
+
     @Override
     public Trigger trigger() {
       return Trigger.WORKER_STARTED;
@@ -92,8 +100,18 @@ public sealed interface TaskInput {
     }
   }
 
-  /** The worker holding the task stopped heartbeating. */
-  record WorkerLost(String workerId) implements TaskInput {
+  /**
+   * The process of a worker holding the task is gone: it stopped heartbeating, or it was replaced
+   * by a new process under the same worker id.
+   *
+   * @param restartedAt 0 if the worker stopped heartbeating; else when its new process started, so
+   *     that only attempts started by an earlier process are lost
+   */
+  record WorkerLost(String workerId, long restartedAt) implements TaskInput {
+    public WorkerLost(String workerId) {
+      this(workerId, 0);
+    }
+
     @Override
     public Trigger trigger() {
       return Trigger.WORKER_LOST;

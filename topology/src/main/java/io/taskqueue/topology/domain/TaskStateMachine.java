@@ -160,7 +160,17 @@ public final class TaskStateMachine {
     if (task.workerId().equals(report.workerId())) {
       return new Ignored("Duplicate Started report for attempt " + report.attempt());
     }
-    return accept(Transition.STARTED, ctx, report.attempt(), report.workerId(), "", 0, 0, null);
+    return new Accepted(
+        new Event(
+            Transition.STARTED,
+            ctx.now(),
+            report.attempt(),
+            report.workerId(),
+            "",
+            0,
+            0,
+            null,
+            report.workerStartedAt()));
   }
 
   private static Decision decideReport(
@@ -191,8 +201,16 @@ public final class TaskStateMachine {
     if (task.status() != RUNNING || !task.workerId().equals(lost.workerId())) {
       return new Ignored("Task " + task.taskId() + " is not held by worker " + lost.workerId());
     }
+    if (lost.restartedAt() != 0
+        && (task.workerStartedAt() == 0 || task.workerStartedAt() >= lost.restartedAt())) {
+      // Held by the new process (or by one whose start is unknown): it is alive.
+      return new Ignored(
+          "Task " + task.taskId() + " is held by the current process of worker " + lost.workerId());
+    }
     String error =
-        "worker " + lost.workerId() + " stopped heartbeating during attempt " + task.attempt();
+        lost.restartedAt() == 0
+            ? "worker " + lost.workerId() + " stopped heartbeating during attempt " + task.attempt()
+            : "worker " + lost.workerId() + " restarted during attempt " + task.attempt();
     return retryOrFail(
         task, ctx, error, false, Transition.WORKER_LOST_RETRY, Transition.WORKER_LOST_FINALLY);
   }
@@ -351,11 +369,13 @@ public final class TaskStateMachine {
           b.attempt(event.attempt())
               .dispatchedAt(at)
               .workerId("")
+              .workerStartedAt(0)
               .deadlineAt(after(at, policy.startTimeoutMs()));
       case STARTED ->
           b.startedAt(at)
               .startTimeouts(0)
               .workerId(event.workerId())
+              .workerStartedAt(event.workerStartedAt())
               .deadlineAt(after(at, task.timeoutMs()));
       case SUCCEEDED -> terminal(b, at, policy).result(event.text()).error("");
       case RETRY_SCHEDULED, TIMED_OUT_RETRY, WORKER_LOST_RETRY ->

@@ -46,7 +46,8 @@ final class ProtoMapper {
   /** The domain input of a worker report, or null if the report carries no outcome. */
   static TaskInput toInput(WorkerReport r) {
     return switch (r.getOutcomeCase()) {
-      case STARTED -> new TaskInput.WorkerStarted(r.getAttempt(), r.getWorkerId());
+      case STARTED ->
+          new TaskInput.WorkerStarted(r.getAttempt(), r.getWorkerId(), r.getWorkerStartedAt());
       case SUCCEEDED ->
           new TaskInput.WorkerSucceeded(
               r.getAttempt(), r.getWorkerId(), r.getSucceeded().getResult());
@@ -100,6 +101,7 @@ final class ProtoMapper {
         .setFirstQueuedAt(t.firstQueuedAt())
         .setDispatchedAt(t.dispatchedAt())
         .setWorkerId(t.workerId())
+        .setWorkerStartedAt(t.workerStartedAt())
         .setReadySeq(t.readySeq())
         .setVersion(t.version())
         .setDeadlineAt(t.deadlineAt())
@@ -136,6 +138,7 @@ final class ProtoMapper {
         s.getFirstQueuedAt(),
         s.getDispatchedAt(),
         s.getWorkerId(),
+        s.getWorkerStartedAt(),
         s.getReadySeq(),
         s.getVersion(),
         s.getDeadlineAt(),

@@ -28,6 +28,7 @@ import io.taskqueue.topology.scheduler.TokenBucket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -94,6 +95,8 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
   private KeyValueStore<String, byte[]> workerStore;
   private KeyValueStore<String, byte[]> queueConfigStore;
   private long lastLeaseCheck;
+  // Worker id -> start of the process whose predecessors' attempts were already taken back here.
+  private final Map<String, Long> restartsChecked = new HashMap<>();
 
   TaskEngineProcessor(
       EngineSettings settings,
@@ -249,6 +252,11 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
     }
     TraceHeaders trace = TraceHeaders.from(record.headers());
     Step step = handle(record.key(), input, trace);
+    if (step != null
+        && step.decision() instanceof Decision.Accepted
+        && input instanceof TaskInput.WorkerStarted started) {
+      takeBackIfReplaced(record.key(), started);
+    }
     if (step != null
         && step.decision() instanceof Decision.Rejected
         && input instanceof TaskInput.WorkerStarted started) {
@@ -561,12 +569,33 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
     publishView();
   }
 
+  /**
+   * A Started report that arrives after the worker restarted under the same id (it was written by
+   * the old process, and queued behind other records): the attempt is already lost.
+   */
+  private void takeBackIfReplaced(String taskId, TaskInput.WorkerStarted started) {
+    long current = workers.processStartedAt(started.workerId());
+    if (started.workerStartedAt() != 0 && current > started.workerStartedAt()) {
+      takeBackFromRestarted(taskId, started.workerId(), current);
+    }
+  }
+
+  private void takeBackFromRestarted(String taskId, String workerId, long restartedAt) {
+    LOG.warn(
+        "task={} worker {} restarted (or another process uses its id); taking its attempt back",
+        taskId,
+        workerId);
+    handle(taskId, new TaskInput.WorkerLost(workerId, restartedAt));
+  }
+
   private void checkLeases(long now) {
     List<Map.Entry<String, Set<String>>> held = new ArrayList<>(state.runningByWorker().entrySet());
+    restartsChecked.keySet().retainAll(state.runningByWorker().keySet());
     for (Map.Entry<String, Set<String>> entry : held) {
       String workerId = entry.getKey();
       if (workers.isAlive(workerId, now)) {
-        continue; // the common case: no store reads for the tasks of live workers
+        checkRestarted(workerId, entry.getValue());
+        continue;
       }
       for (String taskId : List.copyOf(entry.getValue())) {
         Task task = loadTask(taskId);
@@ -579,6 +608,27 @@ final class TaskEngineProcessor implements Processor<String, byte[], String, byt
               task.attempt());
           handle(taskId, new TaskInput.WorkerLost(workerId));
         }
+      }
+    }
+  }
+
+  /**
+   * A live worker id may be a new process: a worker restarted within its lease (a container
+   * restarted in the same pod) heartbeats under the old id, so the lease alone never expires the
+   * attempts the dead process held. Those attempts carry the older process's start time. Reads the
+   * worker's tasks only when its process changed since the last look (the common case: none).
+   */
+  private void checkRestarted(String workerId, Set<String> taskIds) {
+    long current = workers.processStartedAt(workerId);
+    Long checked = restartsChecked.get(workerId);
+    if (current == 0 || (checked != null && checked == current)) {
+      return;
+    }
+    restartsChecked.put(workerId, current);
+    for (String taskId : List.copyOf(taskIds)) {
+      Task task = loadTask(taskId);
+      if (task != null && task.workerStartedAt() != 0 && task.workerStartedAt() < current) {
+        takeBackFromRestarted(taskId, workerId, current);
       }
     }
   }

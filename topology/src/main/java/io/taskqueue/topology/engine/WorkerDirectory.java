@@ -24,6 +24,7 @@ final class WorkerDirectory {
   private final long workerTtlMs;
   private Map<String, Integer> liveSlotsByQueue = Map.of();
   private Map<String, Long> leaseUntil = Map.of();
+  private Map<String, Long> processStartedAt = Map.of();
 
   WorkerDirectory(long workerTtlMs) {
     this.workerTtlMs = workerTtlMs;
@@ -32,6 +33,7 @@ final class WorkerDirectory {
   void refresh(KeyValueStore<String, byte[]> store, long now) {
     Map<String, Integer> slots = new HashMap<>();
     Map<String, Long> leases = new HashMap<>();
+    Map<String, Long> processes = new HashMap<>();
     try (KeyValueIterator<String, byte[]> it = store.all()) {
       while (it.hasNext()) {
         KeyValue<String, byte[]> kv = it.next();
@@ -48,6 +50,7 @@ final class WorkerDirectory {
         long ttl = Math.max(workerTtlMs, 3 * w.getHeartbeatIntervalMs());
         long until = w.getHeartbeatAt() + ttl;
         leases.put(kv.key, until);
+        processes.put(kv.key, w.getStartedAt());
         if (until >= now && w.getState() == WorkerState.WORKER_STATE_ACTIVE) {
           for (String queue : w.getQueuesList()) {
             slots.merge(queue, w.getSlots(), Integer::sum);
@@ -57,6 +60,15 @@ final class WorkerDirectory {
     }
     liveSlotsByQueue = slots;
     leaseUntil = leases;
+    processStartedAt = processes;
+  }
+
+  /**
+   * When the process now registered under this worker id started (0 = unknown). A later value than
+   * an attempt's {@code worker_started_at} means the worker restarted under the same id.
+   */
+  long processStartedAt(String workerId) {
+    return processStartedAt.getOrDefault(workerId, 0L);
   }
 
   int liveSlots(String queue) {

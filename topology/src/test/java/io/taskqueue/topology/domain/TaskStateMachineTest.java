@@ -631,6 +631,30 @@ class TaskStateMachineTest {
       assertThat(other.decision()).isInstanceOf(Ignored.class);
       assertThat(task()).isEqualTo(started);
     }
+
+    @Test
+    void restartOfTheWorkerUnderTheSameIdLosesOnlyTheOldProcesssAttempt() {
+      // given an attempt started by the process of w1 that started at 1,000
+      submit(spec());
+      dispatch();
+      engine.step(ID, new WorkerStarted(1, "w1", 1_000));
+      Task started = task();
+      assertThat(started.workerStartedAt()).isEqualTo(1_000);
+
+      // when w1 is found running as a process that started before or with the holder
+      Step sameProcess = engine.step(ID, new WorkerLost("w1", 1_000));
+
+      // then the holder is alive
+      assertThat(sameProcess.decision()).isInstanceOf(Ignored.class);
+      assertThat(task()).isEqualTo(started);
+
+      // when w1 is found running as a process that started later
+      Step restarted = engine.step(ID, new WorkerLost("w1", 5_000));
+
+      // then the attempt went with the old process
+      assertThat(restarted.event().transition()).isEqualTo(Transition.WORKER_LOST_RETRY);
+      assertThat(task().error()).isEqualTo("worker w1 restarted during attempt 1");
+    }
   }
 
   // -------------------------------------------------------------------------- hand-backs

@@ -65,6 +65,8 @@ final class EngineDriver implements AutoCloseable {
   private final TestOutputTopic<String, byte[]> deadLetters;
   private final Map<String, TestOutputTopic<String, byte[]>> dispatchTopics = new HashMap<>();
   private final List<TaskEventRecord> eventLog = new ArrayList<>();
+  // Worker id -> when its current process started: on its heartbeats and reports, as a worker does.
+  private final Map<String, Long> processStarts = new HashMap<>();
 
   /** Dispatch records a test chose to keep (to act as the worker that received them). */
   final List<TestRecord<String, byte[]>> dispatchRecordsSeen = new ArrayList<>();
@@ -269,6 +271,12 @@ final class EngineDriver implements AutoCloseable {
     tick();
   }
 
+  /** A new process of the worker, under the same id (a container restarted within its lease). */
+  void restartWorker(String workerId, int slots, String... queues) {
+    processStarts.put(workerId, now());
+    registerWorker(workerId, slots, queues);
+  }
+
   void heartbeat(String workerId, int slots, String... queues) {
     WorkerRegistration reg =
         WorkerRegistration.newBuilder()
@@ -276,7 +284,7 @@ final class EngineDriver implements AutoCloseable {
             .addAllQueues(List.of(queues))
             .setSlots(slots)
             .setHeartbeatAt(now())
-            .setStartedAt(now())
+            .setStartedAt(processStarts.computeIfAbsent(workerId, w -> now()))
             .setHeartbeatIntervalMs(1000)
             .setState(WorkerState.WORKER_STATE_ACTIVE)
             .build();
@@ -319,6 +327,7 @@ final class EngineDriver implements AutoCloseable {
                     .setTaskId(taskId)
                     .setAttempt(attempt)
                     .setWorkerId(workerId)
+                    .setWorkerStartedAt(processStarts.getOrDefault(workerId, 0L))
                     .setAt(now()))
             .build();
     reports.pipeInput(taskId, r.toByteArray(), Instant.ofEpochMilli(now()));

@@ -224,6 +224,52 @@ class TaskEngineTopologyTest {
   }
 
   @Test
+  void takesBackTheAttemptsOfAWorkerThatRestartedUnderTheSameId() {
+    // A container restarted within its lease heartbeats under the old id at once: the lease never
+    // expires, yet the attempts the old process held are gone with it.
+    engine.registerWorker("w1", 2, "default");
+    String lost = engine.submit(b -> b.setMaxRetries(1));
+    String late = engine.submit(b -> b.setMaxRetries(1));
+    List<Dispatch> firsts = engine.dispatched("default");
+    assertThat(firsts).extracting(Dispatch::getTaskId).containsExactly(lost, late);
+    engine.started(firsts.get(0), "w1");
+    long oldProcess = engine.task(lost).getWorkerStartedAt();
+    assertThat(oldProcess).isPositive();
+    engine.advance(Duration.ofSeconds(1));
+
+    engine.restartWorker("w1", 2, "default");
+    engine.advance(Duration.ofSeconds(1));
+    assertThat(engine.status(lost)).isEqualTo("PENDING");
+    assertThat(engine.task(lost).getError()).isEqualTo("worker w1 restarted during attempt 1");
+
+    // the old process's Started report, queued behind the restart, is taken back as it lands
+    engine.report(
+        firsts.get(1),
+        "w1",
+        r ->
+            r.setStarted(io.taskqueue.proto.internal.Started.getDefaultInstance())
+                .setWorkerStartedAt(oldProcess));
+    assertThat(engine.status(late)).isEqualTo("PENDING");
+    assertThat(engine.task(late).getError()).isEqualTo("worker w1 restarted during attempt 1");
+
+    // the new process runs the retries; its own attempts stay its own through later checks
+    engine.advance(Duration.ofSeconds(3));
+    engine.heartbeat("w1", 2, "default");
+    List<Dispatch> retries = engine.dispatched("default");
+    assertThat(retries).extracting(Dispatch::getAttempt).containsOnly(2);
+    retries.forEach(d -> engine.started(d, "w1"));
+    for (int i = 0; i < 3; i++) {
+      engine.advance(Duration.ofSeconds(1));
+      engine.heartbeat("w1", 2, "default");
+    }
+    assertThat(engine.status(lost)).isEqualTo("RUNNING");
+    assertThat(engine.status(late)).isEqualTo("RUNNING");
+    retries.forEach(d -> engine.succeeded(d, "w1", "ok"));
+    assertThat(engine.status(lost)).isEqualTo("SUCCESS");
+    assertThat(engine.status(late)).isEqualTo("SUCCESS");
+  }
+
+  @Test
   void failsAnAttemptThatExceedsItsExecutionTimeout() {
     engine.registerWorker("w1", 1, "default");
     String id = engine.submit(b -> b.setTimeoutMs(2_000).setMaxRetries(0));

@@ -37,6 +37,7 @@ public final class RegistrationPublisher {
       int slots,
       Duration heartbeatInterval,
       String host,
+      long startedAt,
       InstantSource clock,
       IntSupplier busy) {
     this.producer = producer;
@@ -48,7 +49,7 @@ public final class RegistrationPublisher {
     this.host = host;
     this.clock = clock;
     this.busy = busy;
-    this.startedAt = clock.millis();
+    this.startedAt = startedAt;
   }
 
   public Future<RecordMetadata> publish(WorkerState state) {

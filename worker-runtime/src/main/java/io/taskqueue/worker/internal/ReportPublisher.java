@@ -27,6 +27,7 @@ public final class ReportPublisher {
   private final InstantSource clock;
   private final WorkerMetrics metrics;
   private final WorkerTracing tracing;
+  private final long processStartedAt;
 
   public ReportPublisher(
       Producer<String, byte[]> producer,
@@ -34,10 +35,13 @@ public final class ReportPublisher {
       String workerId,
       InstantSource clock,
       WorkerMetrics metrics) {
-    this(producer, topic, workerId, clock, metrics, WorkerTracing.off());
+    this(producer, topic, workerId, clock.millis(), clock, metrics, WorkerTracing.off());
   }
 
   /**
+   * @param processStartedAt when this worker process started (its registration's started_at); on
+   *     every report, so the engine can tell this process's attempts from those of an earlier
+   *     process with the same worker id
    * @param tracing gives each report the trace context of the attempt's span (when sent from the
    *     runner thread) or of its dispatch
    */
@@ -45,9 +49,11 @@ public final class ReportPublisher {
       Producer<String, byte[]> producer,
       String topic,
       String workerId,
+      long processStartedAt,
       InstantSource clock,
       WorkerMetrics metrics,
       WorkerTracing tracing) {
+    this.processStartedAt = processStartedAt;
     this.tracing = tracing;
     this.producer = producer;
     this.topic = topic;
@@ -77,6 +83,7 @@ public final class ReportPublisher {
         .setTaskId(dispatch.taskId())
         .setAttempt(dispatch.attempt())
         .setWorkerId(workerId)
+        .setWorkerStartedAt(processStartedAt)
         .setAt(clock.millis());
   }
 

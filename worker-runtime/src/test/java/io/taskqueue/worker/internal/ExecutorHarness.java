@@ -45,7 +45,8 @@ final class ExecutorHarness {
     ControlMemory memory = new ControlMemory(100);
     buffer = new DispatchBuffer(bufferSize);
     ReportPublisher reports =
-        new ReportPublisher(producer, "reports", WORKER, InstantSource.system(), metrics, tracing);
+        new ReportPublisher(
+            producer, "reports", WORKER, 1L, InstantSource.system(), metrics, tracing);
     control = new AttemptControl(WORKER, buffer, memory, reports, metrics);
     executor =
         new TaskExecutor(
