@@ -44,8 +44,9 @@ final class FaultCluster implements AutoCloseable {
       int postgresPort,
       int redisPort) {
 
+    /** One engine, two 4-slot workers, the guarantee of {@link FaultSettings#guarantee()}. */
     static Options defaults() {
-      return new Options(1, 0, 2, 4, "exactly_once_v2", 5432, 6379);
+      return new Options(1, 0, 2, 4, FaultSettings.fromSystemProperties().guarantee(), 5432, 6379);
     }
 
     Options withTopologies(int count, int standbys) {
