@@ -47,7 +47,13 @@ final class EngineOptions {
         commitIntervalMs != null
             ? commitIntervalMs
             : env.integer("TASKQUEUE_COMMIT_INTERVAL_MS", (int) s.commitIntervalMs());
-    s = s.withCommitIntervalMs(commit);
+    // Together: each bounds the other (a transaction spans one commit interval).
+    s =
+        s.toBuilder()
+            .commitIntervalMs(commit)
+            .transactionTimeoutMs(
+                env.integer("TASKQUEUE_TRANSACTION_TIMEOUT_MS", (int) s.transactionTimeoutMs()))
+            .build();
     // Warm copies of each store on other instances: fail-over without a full changelog restore.
     s = s.withStandbyReplicas(env.integer("TASKQUEUE_STANDBY_REPLICAS", s.standbyReplicas()));
     if (prefetch != null) {

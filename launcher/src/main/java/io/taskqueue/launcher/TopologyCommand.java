@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
             + " KAFKA_BOOTSTRAP_SERVERS, TASKQUEUE_TOPIC_PREFIX, TASKQUEUE_PARTITIONS,"
             + " TASKQUEUE_PROCESSING_GUARANTEE, TASKQUEUE_STATE_DIR, IQ_PORT (8081),"
             + " TASKQUEUE_ADVERTISED_HOST (how other instances reach this one),"
-            + " TASKQUEUE_STANDBY_REPLICAS (0), PROMETHEUS_PORT (9090; also /healthz, /readyz).")
+            + " TASKQUEUE_STANDBY_REPLICAS (0), TASKQUEUE_TRANSACTION_TIMEOUT_MS (7000, exactly-once"
+            + " only; bounds failover), PROMETHEUS_PORT (9090; also /healthz, /readyz).")
 final class TopologyCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(TopologyCommand.class);

@@ -17,6 +17,10 @@ import java.util.Objects;
  * @param processingGuarantee "exactly_once_v2" (default) or "at_least_once"
  * @param commitIntervalMs Streams commit interval; under exactly_once_v2 it bounds the pickup
  *     latency, because outputs become visible at commit (20 ms under EOS, 100 ms otherwise)
+ * @param transactionTimeoutMs exactly_once_v2 only: how long the broker lets a transaction stay
+ *     open (7,000; Streams' default is 10,000); when an instance dies mid-transaction, readers of
+ *     the partitions it wrote (workers, projections, the standby taking over) wait until the broker
+ *     aborts it, so this bounds the failover from below (docs/adr/0008-topology-failover.md)
  * @param stateDir where RocksDB stores live
  * @param streamThreads stream threads per instance (1)
  * @param standbyReplicas warm copies of each store on other instances (0; 1 in HA deployments)
@@ -38,6 +42,7 @@ public record EngineSettings(
     int partitions,
     String processingGuarantee,
     long commitIntervalMs,
+    long transactionTimeoutMs,
     Path stateDir,
     int streamThreads,
     int standbyReplicas,
@@ -67,6 +72,13 @@ public record EngineSettings(
         "processing guarantee " + EXACTLY_ONCE_V2 + " or " + AT_LEAST_ONCE,
         processingGuarantee);
     require(commitIntervalMs >= 1, "commitIntervalMs >= 1", commitIntervalMs);
+    // A transaction spans one commit interval; a timeout near it would abort healthy ones.
+    require(
+        transactionTimeoutMs >= 1_000
+            && (!EXACTLY_ONCE_V2.equals(processingGuarantee)
+                || transactionTimeoutMs >= 10 * commitIntervalMs),
+        "transactionTimeoutMs >= 1000 and, under exactly-once, >= 10 commit intervals",
+        transactionTimeoutMs);
     require(streamThreads >= 1, "streamThreads >= 1", streamThreads);
     require(standbyReplicas >= 0, "standbyReplicas >= 0", standbyReplicas);
     require(timerTickMs >= 1, "timerTickMs >= 1", timerTickMs);
@@ -87,6 +99,7 @@ public record EngineSettings(
         3,
         EXACTLY_ONCE_V2,
         20,
+        7_000,
         stateDir,
         1,
         0,
@@ -129,6 +142,10 @@ public record EngineSettings(
     return toBuilder().commitIntervalMs(value).build();
   }
 
+  public EngineSettings withTransactionTimeoutMs(long value) {
+    return toBuilder().transactionTimeoutMs(value).build();
+  }
+
   public EngineSettings withStateDir(Path value) {
     return toBuilder().stateDir(value).build();
   }
@@ -165,6 +182,7 @@ public record EngineSettings(
     private int partitions;
     private String processingGuarantee;
     private long commitIntervalMs;
+    private long transactionTimeoutMs;
     private Path stateDir;
     private int streamThreads;
     private int standbyReplicas;
@@ -185,6 +203,7 @@ public record EngineSettings(
       partitions = s.partitions;
       processingGuarantee = s.processingGuarantee;
       commitIntervalMs = s.commitIntervalMs;
+      transactionTimeoutMs = s.transactionTimeoutMs;
       stateDir = s.stateDir;
       streamThreads = s.streamThreads;
       standbyReplicas = s.standbyReplicas;
@@ -226,6 +245,11 @@ public record EngineSettings(
 
     public Builder commitIntervalMs(long value) {
       commitIntervalMs = value;
+      return this;
+    }
+
+    public Builder transactionTimeoutMs(long value) {
+      transactionTimeoutMs = value;
       return this;
     }
 
@@ -297,6 +321,7 @@ public record EngineSettings(
           partitions,
           processingGuarantee,
           commitIntervalMs,
+          transactionTimeoutMs,
           stateDir,
           streamThreads,
           standbyReplicas,

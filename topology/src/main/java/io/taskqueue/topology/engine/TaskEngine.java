@@ -106,9 +106,16 @@ public final class TaskEngine implements AutoCloseable {
     // dev ~200 empty fetches/s (idle CPU 38-39 % -> 21-28 % of a core at 500; BENCHMARKS.md).
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 500);
     // Fail over quickly when an instance dies (docs/adr/0008-topology-failover.md): its partitions
-    // move after the session timeout (6 s, the brokers' default minimum). The transaction timeout
-    // stays at Streams' 10 s: at 5 s a fresh dev under load saw its producer's transactions aborted
-    // (CONCURRENT_TRANSACTIONS, then OUT_OF_ORDER_SEQUENCE) and the engine stall (ADR 0008).
+    // move after the session timeout (6 s, the brokers' default minimum). Under exactly-once the
+    // dead instance's open transaction holds back every reader of what it wrote until the broker
+    // aborts it: the transaction timeout (Streams' 10 s by default;
+    // TASKQUEUE_TRANSACTION_TIMEOUT_MS)
+    // is the other bound on failover.
+    if (s.exactlyOnce()) {
+      p.put(
+          StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+          (int) s.transactionTimeoutMs());
+    }
     p.put(
         StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), SESSION_TIMEOUT_MS);
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1_000);
