@@ -252,7 +252,9 @@ public final class AllInOne implements AutoCloseable {
     queries = new InteractiveQueries(engine, new HostInfo("localhost", o.iqPort()), o.iqPort());
     running.push(queries);
 
-    RecentEvents events = new RecentEvents(kafka.bootstrapServers(), topics, 100_000);
+    RecentEvents events =
+        new RecentEvents(
+            kafka.bootstrapServers(), topics, 100_000, RecentHistories.quarterOfMaxHeap());
     running.push(events);
 
     ProjectionSettings readModels = null;

@@ -59,7 +59,11 @@ final class GatewayCommand implements Callable<Integer> {
         MetricsServer.start("0.0.0.0", env.integer("PROMETHEUS_PORT", 9090), registry)
             .health(() -> true, () -> true);
     RecentEvents events =
-        new RecentEvents(settings.kafkaBootstrapServers(), settings.topics(), 100_000);
+        new RecentEvents(
+            settings.kafkaBootstrapServers(),
+            settings.topics(),
+            100_000,
+            RecentHistories.quarterOfMaxHeap());
     TaskReader engineReader = new RemoteEngineReader(iqUrl, events);
     TaskReader reader = engineReader;
     ProjectionSettings stores = ProjectionSettings.from(env);

@@ -7,8 +7,6 @@ import io.taskqueue.proto.ApiMapping;
 import io.taskqueue.proto.Topics;
 import io.taskqueue.proto.internal.TaskEventRecord;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -26,8 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The history of the most recent tasks, read from the event log into memory: what answers {@code
- * GET /api/tasks/{id}/events} when no PostgreSQL projection runs. Bounded to {@code maxTasks} tasks
- * (least recently changed dropped first); it replays the log from the start on each start.
+ * GET /api/tasks/{id}/events} when no PostgreSQL projection runs. Bounded in tasks and bytes
+ * ({@link RecentHistories}, least recently changed dropped first); it replays the log from the
+ * start on each start.
  *
  * <p>It is also the gateway's {@link TaskEventFeed}: transitions appended after it started (at or
  * past each partition's end offset at start-up) go to the subscribers of {@code /api/stream}.
@@ -36,23 +35,19 @@ final class RecentEvents implements TaskEventFeed, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RecentEvents.class);
 
-  private final Map<String, List<TaskEvent>> byTask;
+  private final RecentHistories histories;
   private final KafkaConsumer<String, byte[]> consumer;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Thread thread;
   private final List<Consumer<TaskEvent>> listeners = new CopyOnWriteArrayList<>();
   private final Map<TopicPartition, Long> liveFrom;
 
-  RecentEvents(String bootstrapServers, Topics topics, int maxTasks) {
-    this.byTask =
-        new LinkedHashMap<>(1024, 0.75f, true) {
-          private static final long serialVersionUID = 1L;
-
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<String, List<TaskEvent>> eldest) {
-            return size() > maxTasks;
-          }
-        };
+  /**
+   * @param maxTasks most tasks whose histories are kept
+   * @param maxBytes most bytes the kept histories take (estimated)
+   */
+  RecentEvents(String bootstrapServers, Topics topics, int maxTasks, long maxBytes) {
+    this.histories = new RecentHistories(maxTasks, maxBytes);
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -85,9 +80,7 @@ final class RecentEvents implements TaskEventFeed, AutoCloseable {
               event.toBuilder()
                   .setTask(event.getTask().toBuilder().clearPayload().clearResult())
                   .build();
-          synchronized (byTask) {
-            byTask.computeIfAbsent(event.getTaskId(), k -> new ArrayList<>()).add(kept);
-          }
+          histories.add(kept);
           if (r.offset()
               >= liveFrom.getOrDefault(new TopicPartition(r.topic(), r.partition()), 0L)) {
             for (Consumer<TaskEvent> listener : listeners) {
@@ -111,14 +104,7 @@ final class RecentEvents implements TaskEventFeed, AutoCloseable {
 
   /** The task's transitions, oldest first, deduplicated by version. */
   List<TaskEvent> events(String taskId) {
-    List<TaskEvent> events;
-    synchronized (byTask) {
-      List<TaskEvent> found = byTask.get(taskId);
-      events = found == null ? List.of() : List.copyOf(found);
-    }
-    Map<Long, TaskEvent> byVersion = new LinkedHashMap<>();
-    events.forEach(e -> byVersion.putIfAbsent(e.getVersion(), e));
-    return List.copyOf(byVersion.values());
+    return histories.events(taskId);
   }
 
   @Override

@@ -16,7 +16,7 @@ import org.redisson.config.Config;
  * (127.0.0.1:5432, database {@code test}) and Redis (127.0.0.1:6379), for {@link AllInOne} with the
  * read models on; {@link #close} drops the schema and deletes the keys.
  */
-final class ReadModelScope implements AutoCloseable {
+public final class ReadModelScope implements AutoCloseable {
 
   static final String PG = "jdbc:postgresql://127.0.0.1:5432/test";
 
@@ -30,6 +30,11 @@ final class ReadModelScope implements AutoCloseable {
 
   @Override
   public void close() throws SQLException {
+    drop(schema, prefix);
+  }
+
+  /** Drops a test's PostgreSQL schema and deletes its Redis keys ({@code prefix:*}). */
+  public static void drop(String schema, String prefix) throws SQLException {
     try (Connection c = DriverManager.getConnection(PG, "postgres", "");
         Statement s = c.createStatement()) {
       s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");

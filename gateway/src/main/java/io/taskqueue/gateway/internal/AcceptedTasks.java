@@ -4,6 +4,7 @@ import io.taskqueue.api.v1.GetTaskResponse;
 import io.taskqueue.proto.SubmitRules;
 import io.taskqueue.proto.internal.SubmitTask;
 import java.time.InstantSource;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -58,6 +59,18 @@ final class AcceptedTasks {
             .build();
     synchronized (entries) {
       entries.put(submit.getTaskId(), new Accepted(task, now));
+      // Entries are in acceptance order: drop the expired ones from the front, so a steady load
+      // keeps about 30 s of submits here, not MAX_ENTRIES of them.
+      Iterator<Accepted> eldest = entries.values().iterator();
+      while (eldest.hasNext() && now - eldest.next().acceptedAt() > MAX_AGE_MS) {
+        eldest.remove();
+      }
+    }
+  }
+
+  int size() {
+    synchronized (entries) {
+      return entries.size();
     }
   }
 

@@ -19,12 +19,27 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * Reads the whole events topic from the beginning to its end at the time of the call, committed
  * records only (as every reader of the log sees it), without a consumer group.
  */
-final class EventLogReader {
+public final class EventLogReader {
+
+  /** Receives each committed event with the partition it was written to. */
+  @FunctionalInterface
+  public interface PartitionedSink {
+    void accept(int partition, TaskEventRecord event);
+  }
 
   private EventLogReader() {}
 
   /** Feeds every event to {@code sink}; returns the number of undecodable records. */
   static long readAll(String bootstrapServers, String topic, Consumer<TaskEventRecord> sink) {
+    return readAllWithPartitions(bootstrapServers, topic, (partition, event) -> sink.accept(event));
+  }
+
+  /**
+   * Feeds every event with its partition (a task's commands, events and engine instance all follow
+   * it) to {@code sink}; returns the number of undecodable records.
+   */
+  public static long readAllWithPartitions(
+      String bootstrapServers, String topic, PartitionedSink sink) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "taskqueue-verify-" + UUID.randomUUID());
@@ -50,7 +65,7 @@ final class EventLogReader {
         }
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           try {
-            sink.accept(TaskEventRecord.parseFrom(r.value()));
+            sink.accept(r.partition(), TaskEventRecord.parseFrom(r.value()));
           } catch (InvalidProtocolBufferException e) {
             undecodable++;
           }

@@ -1,18 +1,11 @@
 package io.taskqueue.launcher.faults;
 
+import io.taskqueue.launcher.verify.EventLogReader;
 import io.taskqueue.proto.Topics;
 import io.taskqueue.proto.internal.TaskEventRecord;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The committed task events of a cluster with their partition (a task's commands, events and engine
@@ -58,27 +51,15 @@ final class EventLogTail {
                     && e.getTask().getPayload().contains(SubmitLoad.LONG_TASK_MS));
   }
 
-  static List<PartitionedEvent> readAll(String bootstrapServers, String prefix) throws Exception {
-    String topic = new Topics(prefix).events();
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+  static List<PartitionedEvent> readAll(String bootstrapServers, String prefix) {
     List<PartitionedEvent> out = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-              .map(i -> new TopicPartition(topic, i.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-      while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          out.add(new PartitionedEvent(r.partition(), TaskEventRecord.parseFrom(r.value())));
-        }
-      }
+    long undecodable =
+        EventLogReader.readAllWithPartitions(
+            bootstrapServers,
+            new Topics(prefix).events(),
+            (partition, event) -> out.add(new PartitionedEvent(partition, event)));
+    if (undecodable > 0) {
+      throw new IllegalStateException(undecodable + " undecodable records in the events topic");
     }
     return out;
   }

@@ -1,5 +1,6 @@
 package io.taskqueue.launcher.faults;
 
+import io.taskqueue.launcher.ReadModelScope;
 import io.taskqueue.launcher.verify.InvariantChecker;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -8,19 +9,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.redisson.Redisson;
-import org.redisson.api.RedissonClient;
-import org.redisson.client.codec.StringCodec;
-import org.redisson.config.Config;
 
 /**
  * The system as separate processes on free ports, as in production: a Kafka broker, one or two
@@ -30,7 +24,6 @@ import org.redisson.config.Config;
  */
 final class FaultCluster implements AutoCloseable {
 
-  static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test";
   static final Duration START_TIMEOUT = Duration.ofSeconds(180);
   static final int PARTITIONS = 3;
 
@@ -326,19 +319,7 @@ final class FaultCluster implements AutoCloseable {
     for (RoleProcess p : processes.reversed()) {
       p.close();
     }
-    try (Connection c = DriverManager.getConnection(PG_URL, "postgres", "");
-        Statement s = c.createStatement()) {
-      s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-    }
-    Config config = new Config();
-    config.setCodec(StringCodec.INSTANCE);
-    config.useSingleServer().setAddress("redis://127.0.0.1:6379");
-    RedissonClient redis = Redisson.create(config);
-    try {
-      redis.getKeys().deleteByPattern(prefix + ":*");
-    } finally {
-      redis.shutdown();
-    }
+    ReadModelScope.drop(schema, prefix);
   }
 
   static int freePort() {
