@@ -96,7 +96,9 @@ wait "$LOAD" 2> /dev/null || true
 wait "$SAMPLER" 2> /dev/null || true
 
 verify=0
-./taskqueue verify --bootstrap-servers "$KAFKA_BOOTSTRAP_SERVERS" --prefix "$RUN" \
+# verify holds every task's history in memory (~5 KB per task): 100,000 tasks outgrew the roles'
+# 512 MB heap, so it gets its own.
+TASKQUEUE_HEAP="${VERIFY_HEAP:-2g}" ./taskqueue verify --bootstrap-servers "$KAFKA_BOOTSTRAP_SERVERS" --prefix "$RUN" \
   --schema "$PROJECTION_SCHEMA" --wait 180 --acknowledged "$OUT/acked.txt" > "$OUT/verify.txt" 2>&1 || verify=$?
 {
   echo "soak $RUN: ${DURATION} s at ${RATE}/s offered, a fault every ${FAULT_EVERY} s"

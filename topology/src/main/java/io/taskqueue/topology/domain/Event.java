@@ -25,18 +25,6 @@ public record Event(
     TaskSpec spec,
     long workerStartedAt) {
 
-  public Event(
-      Transition transition,
-      long at,
-      int attempt,
-      String workerId,
-      String text,
-      long runAt,
-      long readySeq,
-      TaskSpec spec) {
-    this(transition, at, attempt, workerId, text, runAt, readySeq, spec, 0);
-  }
-
   public Event {
     workerId = workerId == null ? "" : workerId;
     text = text == null ? "" : text;

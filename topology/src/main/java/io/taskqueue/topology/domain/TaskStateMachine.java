@@ -337,7 +337,7 @@ public final class TaskStateMachine {
       long readySeq,
       TaskSpec spec) {
     return new Accepted(
-        new Event(transition, ctx.now(), attempt, workerId, text, runAt, readySeq, spec));
+        new Event(transition, ctx.now(), attempt, workerId, text, runAt, readySeq, spec, 0));
   }
 
   /**
